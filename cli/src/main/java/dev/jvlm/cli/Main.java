@@ -1,19 +1,58 @@
 package dev.jvlm.cli;
 
+import dev.jvlm.JvlmException;
+import dev.jvlm.tensor.Parallel;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code jvlm} command: subcommands for running, inspecting and converting models. */
 @Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
         description = "Vision-language models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
+    static boolean verbose;
+
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "Threads for kernels (default: all cores).")
+    void setThreads(int threads) {
+        Parallel.setThreads(threads);
+    }
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    void setVerbose(boolean v) {
+        verbose = v;
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            report(ex, cmd.getErr());
+            return 1;
+        });
+        return cl;
+    }
+
+    /** One line naming what went wrong; the stack trace only with --verbose. */
+    static void report(Throwable ex, PrintWriter err) {
+        String message = ex instanceof JvlmException ? ex.getMessage()
+                : ex instanceof OutOfMemoryError ? "out of memory (" + ex.getMessage() + "); give the JVM more with JVLM_JAVA_OPTS=-Xmx..."
+                : "internal error: " + ex;
+        err.println("jvlm: " + message);
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
     }
 }

@@ -1,0 +1,30 @@
+package dev.jvlm.cli;
+
+import dev.jvlm.bench.Benchmarks;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = "Measure the machine (FMA peak, read bandwidth), the kernels and a "
+        + "SmolVLM-256M-shaped text model; prints Markdown tables for docs/PERFORMANCE.md.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--skip-model", description = "Only the probes and kernels.")
+    boolean skipModel;
+
+    @Option(names = "--prefill", defaultValue = "512", description = "Prompt tokens for the prefill measurement (default: ${DEFAULT-VALUE}).")
+    int prefill;
+
+    @Option(names = "--decode", defaultValue = "64", description = "Tokens for the decode measurement (default: ${DEFAULT-VALUE}).")
+    int decode;
+
+    @Override
+    public Integer call() throws Exception {
+        Benchmarks b = new Benchmarks(System.out);
+        b.probes();
+        b.kernels();
+        if (!skipModel) {
+            b.model(Benchmarks.SMOLVLM_256M_TEXT, "SmolVLM-256M text shape", prefill, decode);
+        }
+        return 0;
+    }
+}

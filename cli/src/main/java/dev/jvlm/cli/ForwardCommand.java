@@ -1,0 +1,42 @@
+package dev.jvlm.cli;
+
+import dev.jvlm.api.Forward;
+import dev.jvlm.api.ForwardSpec;
+import dev.jvlm.io.ModelLocator;
+import dev.jvlm.io.Safetensors;
+import dev.jvlm.models.LanguageModel;
+import dev.jvlm.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "forward", description = "Run one forward pass on an input spec and write logits, hidden states "
+        + "and greedy tokens to a safetensors file.")
+final class ForwardCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
+    String model;
+
+    @Option(names = "--input", required = true, description = "Input spec JSON (input_ids, attention_mask, generate, ...).")
+    Path input;
+
+    @Option(names = "--output", required = true, description = "Output .safetensors file.")
+    Path output;
+
+    @Override
+    public Integer call() {
+        ForwardSpec spec = ForwardSpec.read(input);
+        LanguageModel lm = LanguageModel.load(ModelLocator.resolve(model));
+        Map<String, Tensor> out = Forward.run(lm, spec);
+        Safetensors.write(output, out, Map.of("producer", "jvlm", "model_type", lm.modelType()));
+        StringBuilder summary = new StringBuilder("wrote " + output + ":");
+        out.forEach((k, v) -> {
+            if (!k.startsWith("hidden_states.")) {
+                summary.append(' ').append(k).append(v.describe().replace(" ", ""));
+            }
+        });
+        System.err.println(summary);
+        return 0;
+    }
+}

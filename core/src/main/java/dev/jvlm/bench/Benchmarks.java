@@ -1,0 +1,169 @@
+package dev.jvlm.bench;
+
+import dev.jvlm.generate.Generator;
+import dev.jvlm.generate.SamplingParams;
+import dev.jvlm.io.Json;
+import dev.jvlm.io.ConfigNode;
+import dev.jvlm.io.ModelWriter;
+import dev.jvlm.io.RandomWeights;
+import dev.jvlm.models.KVCache;
+import dev.jvlm.models.LanguageModel;
+import dev.jvlm.models.TextConfig;
+import dev.jvlm.tensor.DType;
+import dev.jvlm.tensor.MatMul;
+import dev.jvlm.tensor.Parallel;
+import dev.jvlm.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The runtime benchmarks of docs/PERFORMANCE.md: kernels against the machine probes, then prefill and
+ * decode of a random-weight model with SmolVLM-256M's text shape, as a Markdown report.
+ */
+public final class Benchmarks {
+    /** SmolVLM-256M-Instruct's text model (a Llama): hidden 576, 30 layers, 9 heads, 3 KV heads. */
+    public static final String SMOLVLM_256M_TEXT = """
+            {"model_type": "llama", "hidden_size": 576, "num_hidden_layers": 30, "num_attention_heads": 9,
+             "num_key_value_heads": 3, "intermediate_size": 1536, "vocab_size": 49280, "max_position_embeddings": 8192,
+             "rms_norm_eps": 1e-5, "rope_theta": 100000, "tie_word_embeddings": false, "bos_token_id": 1, "eos_token_id": 2}
+            """;
+
+    private final PrintStream out;
+    private double fmaPeak;
+    private double bandwidth;
+
+    public Benchmarks(PrintStream out) {
+        this.out = out;
+    }
+
+    public void probes() {
+        fmaPeak = Probes.fmaPeakGflops();
+        bandwidth = Probes.readBandwidthGBs();
+        out.printf("| probe | value |%n|---|---|%n");
+        out.printf("| threads | %d |%n", Parallel.threads());
+        out.printf("| FMA peak (float32, all threads) | %.1f GFLOP/s |%n", fmaPeak);
+        out.printf("| read bandwidth (all threads) | %.1f GB/s |%n%n", bandwidth);
+    }
+
+    public void kernels() {
+        out.printf("| kernel | shape | result | fraction of probe |%n|---|---|---|---|%n");
+        int[][] gemms = {{512, 576, 1536}, {512, 1536, 576}, {1024, 1024, 1024}};
+        for (int[] s : gemms) {
+            double g = gemmGflops(s[0], s[1], s[2]);
+            out.printf("| GEMM f32 | M=%d K=%d N=%d | %.1f GFLOP/s | %.0f %% of FMA peak |%n", s[0], s[1], s[2], g, 100 * g / fmaPeak);
+        }
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            double gb = gemvGBs(8192, 4096, t);
+            out.printf("| GEMV %s | N=8192 K=4096 | %.1f GB/s | %.0f %% of bandwidth |%n", t, gb, 100 * gb / bandwidth);
+        }
+        out.println();
+    }
+
+    private static Tensor randomMatrix(int rows, int cols, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[rows * cols];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(a, rows, cols);
+    }
+
+    static double gemmGflops(int m, int k, int n) {
+        Tensor x = randomMatrix(m, k, 1);
+        Tensor w = randomMatrix(n, k, 2);
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 8; rep++) {
+            long t0 = System.nanoTime();
+            MatMul.linear(x, w, null);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return 2.0 * m * n * k / best / 1e9;
+    }
+
+    static double gemvGBs(int n, int k, DType type) {
+        Tensor x = randomMatrix(1, k, 3);
+        Tensor heap = randomMatrix(n, k, 4).to(type);
+        // Checkpoint weights are read from mapped (off-heap) memory; measure that path.
+        Tensor w = Tensor.view(type, heap.shape(), java.lang.foreign.Arena.ofAuto()
+                .allocate(heap.numel() * type.byteSize(), 64).copyFrom(heap.segment()));
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 10; rep++) {
+            long t0 = System.nanoTime();
+            MatMul.linear(x, w, null);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return (double) n * k * type.byteSize() / best / 1e9;
+    }
+
+    /** Prefill and decode on a random-weight model written to disk and mapped, as users run it. */
+    public void model(String configJson, String name, int prefillTokens, int decodeTokens) throws IOException {
+        out.printf("| model | dtype | prefill %d tok | decode | decode roofline | fraction |%n|---|---|---|---|---|---|%n", prefillTokens);
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            Path dir = Files.createTempDirectory("jvlm-bench");
+            Path model = dir.resolve("model");
+            try {
+                ConfigNode cfg = new ConfigNode(Json.parse(configJson, name), name);
+                RandomWeights weights = new RandomWeights(7, 0.02, t);
+                LanguageModel.create(cfg, weights);
+                ModelWriter.write(model, cfg, weights.tensors(), t, null);
+                LanguageModel lm = LanguageModel.load(model);
+                double prefill = prefillTokensPerSecond(lm, prefillTokens);
+                double decode = decodeTokensPerSecond(lm, decodeTokens);
+                double bytesPerToken = decodeBytesPerToken(lm.config(), t);
+                double roofline = bandwidth * 1e9 / bytesPerToken;
+                out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token) | %.0f %% |%n", name, t, prefill,
+                        decode, roofline, bytesPerToken / 1e6, 100 * decode / roofline);
+            } finally {
+                try (Stream<Path> s = Files.walk(dir)) {
+                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        out.println();
+    }
+
+    /** Bytes of weights streamed per decoded token: every linear layer and the output projection. */
+    static double decodeBytesPerToken(TextConfig c, DType t) {
+        long perLayer = (long) c.hiddenSize() * c.headDim() * (2L * c.numHeads() + 2L * c.numKvHeads())
+                + 3L * c.hiddenSize() * c.intermediateSize();
+        return (perLayer * c.numLayers() + (long) c.vocabSize() * c.hiddenSize()) * (double) t.byteSize();
+    }
+
+    private static double prefillTokensPerSecond(LanguageModel lm, int tokens) {
+        long[][] ids = new long[1][tokens];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < tokens; i++) {
+            ids[0][i] = r.nextInt(lm.config().vocabSize());
+        }
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 3; rep++) {
+            long t0 = System.nanoTime();
+            KVCache cache = new KVCache(lm.config(), 1, tokens);
+            var hidden = lm.decoder().forward(lm.embed(ids), lm.positions(LanguageModel.PositionStyle.ARANGE, null, 1, tokens),
+                    null, null, cache, null);
+            lm.decoder().logits(Tensor.of(java.util.Arrays.copyOfRange(hidden.floats(), (tokens - 1) * lm.config().hiddenSize(),
+                    tokens * lm.config().hiddenSize()), 1, lm.config().hiddenSize()));
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return tokens / best;
+    }
+
+    private static double decodeTokensPerSecond(LanguageModel lm, int tokens) {
+        long[][] prompt = {{1, 2, 3, 4, 5, 6, 7, 8}};
+        Generator.generate(lm, prompt, SamplingParams.greedy(8), null, null);
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 2; rep++) {
+            long[] stamps = new long[tokens];
+            int[] count = {0};
+            Generator.generate(lm, prompt, SamplingParams.greedy(tokens), (b, id) -> stamps[count[0]++] = System.nanoTime(), null);
+            // From the first generated token to the last: decode steps only, prefill excluded.
+            best = Math.min(best, (stamps[tokens - 1] - stamps[0]) / 1e9 / (tokens - 1));
+        }
+        return 1 / best;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jvlm.bench;
+
+import dev.jvlm.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Measures the machine's own limits in the running process, so that benchmark numbers can be stated
+ * as fractions of them: the FMA peak (independent FMA chains, no memory traffic) and the read
+ * bandwidth (a streaming sum over an array far larger than the caches), both on every pool thread.
+ */
+public final class Probes {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static volatile float sink;
+
+    private Probes() {
+    }
+
+    /**
+     * Peak float32 GFLOP/s of FMAs over all threads: twelve independent accumulators fed from a small
+     * L1-resident array. (Chains on loop-invariant operands run at half this rate under C2, so they
+     * would understate the peak.)
+     */
+    public static double fmaPeakGflops() {
+        int threads = Parallel.threads();
+        int l = F.length();
+        float[] src = new float[64 * 2 * l];
+        java.util.Arrays.fill(src, 1e-3f);
+        for (int i = 0; i < 3000; i++) {
+            sink += fmaBlock(src, 10);
+        }
+        int reps = 100_000;
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++) {
+            long t0 = System.nanoTime();
+            Parallel.forEach(threads, t -> sink += fmaBlock(src, reps));
+            double s = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, threads * (double) reps * 64 * 12 * 2 * l / s / 1e9);
+        }
+        return best;
+    }
+
+    private static float fmaBlock(float[] src, int reps) {
+        int l = F.length();
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int r = 0; r < reps; r++) {
+            for (int p = 0; p < src.length; p += 2 * l) {
+                FloatVector b0 = FloatVector.fromArray(F, src, p);
+                FloatVector b1 = FloatVector.fromArray(F, src, p + l);
+                c0 = b0.fma(b1, c0);
+                c1 = b1.fma(b0, c1);
+                c2 = b0.fma(b0, c2);
+                c3 = b1.fma(b1, c3);
+                c4 = b0.fma(b1, c4);
+                c5 = b1.fma(b0, c5);
+                c6 = b0.fma(b0, c6);
+                c7 = b1.fma(b1, c7);
+                c8 = b0.fma(b1, c8);
+                c9 = b1.fma(b0, c9);
+                c10 = b0.fma(b0, c10);
+                c11 = b1.fma(b1, c11);
+            }
+        }
+        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Read bandwidth in GB/s (10^9 bytes) streaming a 1 GiB array over all threads. */
+    public static double readBandwidthGBs() {
+        float[] data = new float[1 << 28];
+        java.util.Arrays.fill(data, 1f);
+        int threads = Parallel.threads();
+        int chunks = threads * 16;
+        int chunk = data.length / chunks;
+        double best = 0;
+        for (int rep = 0; rep < 4; rep++) {
+            long t0 = System.nanoTime();
+            float[] partial = new float[chunks];
+            Parallel.forEach(chunks, c -> {
+                FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+                int end = (c + 1) * chunk;
+                for (int i = c * chunk; i < end; i += 2 * F.length()) {
+                    acc0 = acc0.add(FloatVector.fromArray(F, data, i));
+                    acc1 = acc1.add(FloatVector.fromArray(F, data, i + F.length()));
+                }
+                partial[c] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            });
+            double s = (System.nanoTime() - t0) / 1e9;
+            sink += partial[0];
+            best = Math.max(best, data.length * 4.0 / s / 1e9);
+        }
+        return best;
+    }
+}

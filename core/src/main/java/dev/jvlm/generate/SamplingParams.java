@@ -1,0 +1,48 @@
+package dev.jvlm.generate;
+
+import dev.jvlm.JvlmException;
+import java.util.List;
+
+/**
+ * How to pick tokens, with Hugging Face's meaning for each knob. {@code temperature} 0 means greedy
+ * (argmax); top-k 0, top-p 1, min-p 0 and repetition penalty 1 switch those filters off.
+ */
+public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, double minP,
+                             double repetitionPenalty, long seed, int[] stopTokenIds, List<String> stopStrings) {
+
+    public SamplingParams {
+        if (maxNewTokens < 0) {
+            throw new JvlmException("max new tokens must be >= 0, got " + maxNewTokens);
+        }
+        if (temperature < 0 || Double.isNaN(temperature)) {
+            throw new JvlmException("temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) {
+            throw new JvlmException("top-k must be >= 0, got " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new JvlmException("top-p must be in (0, 1], got " + topP);
+        }
+        if (!(minP >= 0 && minP <= 1)) {
+            throw new JvlmException("min-p must be in [0, 1], got " + minP);
+        }
+        if (!(repetitionPenalty > 0)) {
+            throw new JvlmException("repetition penalty must be > 0, got " + repetitionPenalty);
+        }
+        stopTokenIds = stopTokenIds == null ? new int[0] : stopTokenIds.clone();
+        stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+    }
+
+    /** Greedy decoding of exactly {@code maxNewTokens} tokens with no stop condition. */
+    public static SamplingParams greedy(int maxNewTokens) {
+        return new SamplingParams(maxNewTokens, 0, 0, 1, 0, 1, 0, null, null);
+    }
+
+    public boolean isGreedy() {
+        return temperature == 0;
+    }
+
+    public SamplingParams withStops(int[] ids, List<String> strings) {
+        return new SamplingParams(maxNewTokens, temperature, topK, topP, minP, repetitionPenalty, seed, ids, strings);
+    }
+}

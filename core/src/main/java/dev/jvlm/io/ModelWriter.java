@@ -1,0 +1,96 @@
+package dev.jvlm.io;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jvlm.JvlmException;
+import dev.jvlm.tensor.DType;
+import dev.jvlm.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes a Hugging Face model directory (config.json, generation_config.json, model.safetensors and
+ * tokenizer files). Everything is written into a hidden sibling folder that is renamed into place at
+ * the end, so a failure never leaves a half-written model that looks complete.
+ */
+public final class ModelWriter {
+    /** Files that carry the tokenizer, chat template and processor settings of a model. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "added_tokens.json", "chat_template.json", "chat_template.jinja",
+            "tokenizer.model", "vocab.json", "merges.txt", "preprocessor_config.json", "processor_config.json");
+
+    private ModelWriter() {
+    }
+
+    public static void write(Path output, ConfigNode config, Map<String, Tensor> tensors, DType dtype, Path tokenizerDir) {
+        if (Files.exists(output)) {
+            try (Stream<Path> s = Files.list(output)) {
+                if (s.findAny().isPresent()) {
+                    throw new JvlmException(output + ": output directory exists and is not empty; choose a new one");
+                }
+            } catch (IOException e) {
+                throw new JvlmException(output + ": exists and cannot be listed (" + e.getMessage() + ")");
+            }
+        }
+        Path abs = output.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".partial");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            ObjectNode cfg = config.node().deepCopy();
+            cfg.put("torch_dtype", switch (dtype) {
+                case BF16 -> "bfloat16";
+                case F16 -> "float16";
+                default -> "float32";
+            });
+            Files.writeString(tmp.resolve("config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+            ObjectNode gen = Json.MAPPER.createObjectNode();
+            for (String key : List.of("bos_token_id", "eos_token_id", "pad_token_id")) {
+                if (config.raw(key) != null) {
+                    gen.set(key, config.raw(key));
+                } else if (config.child("text_config").raw(key) != null) {
+                    gen.set(key, config.child("text_config").raw(key));
+                }
+            }
+            Files.writeString(tmp.resolve("generation_config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(gen));
+            Safetensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            if (tokenizerDir != null) {
+                boolean any = false;
+                for (String f : TOKENIZER_FILES) {
+                    Path src = tokenizerDir.resolve(f);
+                    if (Files.isRegularFile(src)) {
+                        Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    throw new JvlmException(tokenizerDir + ": no tokenizer files (expected tokenizer.json and tokenizer_config.json)");
+                }
+            }
+            if (Files.exists(output)) {
+                Files.delete(output);
+            }
+            Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new JvlmException(output + ": cannot write the model (" + e.getMessage() + ")", e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // leftovers carry the hidden .partial name and are removed by the next attempt
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.jvlm.models;
+
+import dev.jvlm.JvlmException;
+
+/**
+ * Keys and values of every layer for a batch of sequences, laid out {@code [batch, kvHeads, capacity,
+ * headDim]} so that one head's keys are contiguous for attention. Also remembers, per stored
+ * position, whether it is a real token (left padding is not) and its bidirectional group.
+ */
+public final class KVCache {
+    final float[][] keys;
+    final float[][] values;
+    final int batch;
+    final int capacity;
+    final int kvHeads;
+    final int headDim;
+    final int[][] valid;
+    final int[][] groups;
+    private int length;
+    private boolean anyGroup;
+
+    public KVCache(TextConfig cfg, int batch, int capacity) {
+        this.batch = batch;
+        this.capacity = capacity;
+        this.kvHeads = cfg.numKvHeads();
+        this.headDim = cfg.headDim();
+        long perLayer = (long) batch * kvHeads * capacity * headDim;
+        if (perLayer > Integer.MAX_VALUE - 8) {
+            throw new JvlmException("KV cache for " + batch + " sequences of " + capacity + " tokens is too large");
+        }
+        keys = new float[cfg.numLayers()][(int) perLayer];
+        values = new float[cfg.numLayers()][(int) perLayer];
+        valid = new int[batch][capacity];
+        groups = new int[batch][capacity];
+    }
+
+    /** Number of positions stored. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Reserves {@code tokens} positions with their padding flags and groups (either may be null). */
+    void append(int tokens, int[][] attentionMask, int[][] tokenGroups) {
+        if (length + tokens > capacity) {
+            throw new JvlmException("sequence of " + (length + tokens) + " tokens exceeds the KV cache capacity " + capacity);
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                valid[b][length + t] = attentionMask == null ? 1 : attentionMask[b][t];
+                int g = tokenGroups == null ? 0 : tokenGroups[b][t];
+                groups[b][length + t] = g;
+                anyGroup |= g != 0;
+            }
+        }
+    }
+
+    void advance(int tokens) {
+        length += tokens;
+    }
+
+    int[][] groupsOrNull() {
+        return anyGroup ? groups : null;
+    }
+
+    /** Copies {@code [batch, tokens, kvHeads, headDim]} rows into layer {@code layer} at the current length. */
+    void store(int layer, float[] k, float[] v, int tokens) {
+        float[] kc = keys[layer];
+        float[] vc = values[layer];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    int src = ((b * tokens + t) * kvHeads + h) * headDim;
+                    int dst = ((b * kvHeads + h) * capacity + length + t) * headDim;
+                    System.arraycopy(k, src, kc, dst, headDim);
+                    System.arraycopy(v, src, vc, dst, headDim);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.jvlm.models;
+
+import dev.jvlm.io.Checkpoint;
+import dev.jvlm.nn.Embedding;
+import dev.jvlm.nn.Linear;
+import dev.jvlm.nn.RMSNorm;
+import dev.jvlm.tensor.Attention;
+import dev.jvlm.tensor.Ops;
+import dev.jvlm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A decoder-only transformer with Hugging Face's module names ({@code embed_tokens},
+ * {@code layers.N.self_attn.q_proj}, {@code mlp.gate_proj}, {@code norm}, {@code lm_head}): the text
+ * model of Llama, Mistral, Qwen2 and Gemma 3, alone or inside a VLM checkpoint under a prefix.
+ */
+public final class TextDecoder {
+    private final TextConfig config;
+    private final Embedding embedTokens;
+    private final List<DecoderLayer> layers;
+    private final RMSNorm norm;
+    private final Linear lmHead;
+    private final float embedScale;
+
+    record Attn(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RMSNorm qNorm, RMSNorm kNorm) {
+    }
+
+    record Mlp(Linear gateProj, Linear upProj, Linear downProj) {
+    }
+
+    /** Norms: Llama-style blocks use input and post-attention norms; Gemma adds the feed-forward pair. */
+    record DecoderLayer(Attn selfAttn, Mlp mlp, RMSNorm inputLayernorm, RMSNorm postAttentionLayernorm,
+                        RMSNorm preFeedforwardLayernorm, RMSNorm postFeedforwardLayernorm) {
+    }
+
+    private TextDecoder(TextConfig config, Embedding embedTokens, List<DecoderLayer> layers, RMSNorm norm, Linear lmHead) {
+        this.config = config;
+        this.embedTokens = embedTokens;
+        this.layers = layers;
+        this.norm = norm;
+        this.lmHead = lmHead;
+        this.embedScale = config.gemmaNorms() ? (float) Math.sqrt(config.hiddenSize()) : 1f;
+    }
+
+    /**
+     * Loads the weights under {@code prefix} (e.g. "model.", "language_model.model.") and the output
+     * projection {@code lmHeadName}, which may be absent when the embeddings are tied.
+     */
+    public static TextDecoder load(TextConfig c, Checkpoint ckpt, String prefix, String lmHeadName) {
+        int d = c.hiddenSize();
+        int q = c.numHeads() * c.headDim();
+        int kv = c.numKvHeads() * c.headDim();
+        float offset = c.gemmaNorms() ? 1f : 0f;
+        float eps = c.rmsNormEps();
+        Embedding embed = new Embedding(prefix + "embed_tokens", ckpt.get(prefix + "embed_tokens.weight", c.vocabSize(), d));
+        List<DecoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = prefix + "layers." + i + ".";
+            Attn attn = new Attn(
+                    Linear.load(ckpt, p + "self_attn.q_proj", d, q, c.attentionBias()),
+                    Linear.load(ckpt, p + "self_attn.k_proj", d, kv, c.attentionBias()),
+                    Linear.load(ckpt, p + "self_attn.v_proj", d, kv, c.attentionBias()),
+                    Linear.load(ckpt, p + "self_attn.o_proj", q, d, c.attentionOutBias()),
+                    c.gemmaNorms() ? RMSNorm.load(ckpt, p + "self_attn.q_norm", c.headDim(), eps, offset) : null,
+                    c.gemmaNorms() ? RMSNorm.load(ckpt, p + "self_attn.k_norm", c.headDim(), eps, offset) : null);
+            Mlp mlp = new Mlp(
+                    Linear.load(ckpt, p + "mlp.gate_proj", d, c.intermediateSize(), c.mlpBias()),
+                    Linear.load(ckpt, p + "mlp.up_proj", d, c.intermediateSize(), c.mlpBias()),
+                    Linear.load(ckpt, p + "mlp.down_proj", c.intermediateSize(), d, c.mlpBias()));
+            layers.add(new DecoderLayer(attn, mlp,
+                    RMSNorm.load(ckpt, p + "input_layernorm", d, eps, offset),
+                    RMSNorm.load(ckpt, p + "post_attention_layernorm", d, eps, offset),
+                    c.gemmaNorms() ? RMSNorm.load(ckpt, p + "pre_feedforward_layernorm", d, eps, offset) : null,
+                    c.gemmaNorms() ? RMSNorm.load(ckpt, p + "post_feedforward_layernorm", d, eps, offset) : null));
+        }
+        RMSNorm norm = RMSNorm.load(ckpt, prefix + "norm", d, eps, offset);
+        Linear head;
+        if (c.tieWordEmbeddings()) {
+            head = new Linear(prefix + "embed_tokens", embed.weight(), null);
+        } else {
+            head = Linear.load(ckpt, lmHeadName, d, c.vocabSize(), false);
+        }
+        return new TextDecoder(c, embed, List.copyOf(layers), norm, head);
+    }
+
+    public TextConfig config() {
+        return config;
+    }
+
+    /** Token embeddings {@code [ids.length, hidden]}, scaled as the family does (Gemma: sqrt(hidden)). */
+    public Tensor embed(long[] ids) {
+        return embedTokens.forward(ids, embedScale);
+    }
+
+    /**
+     * Runs the decoder layers on {@code [batch, tokens, hidden]} input embeddings, appending their keys
+     * and values to {@code cache}, and returns the final-normed hidden states.
+     *
+     * @param positions     {@code [axes][batch][tokens]}: one axis, or three for M-RoPE
+     * @param attentionMask {@code [batch][tokens]}, 0 for padding; null means all real tokens
+     * @param groups        {@code [batch][tokens]} bidirectional group ids (0 = causal); null for none
+     * @param hiddenStates  when not null, receives the input embeddings and every layer's output
+     *                      (the last one after the final norm), as Hugging Face's {@code hidden_states}
+     */
+    public Tensor forward(Tensor inputsEmbeds, int[][][] positions, int[][] attentionMask, int[][] groups,
+                          KVCache cache, List<Tensor> hiddenStates) {
+        int batch = inputsEmbeds.dim(0);
+        int tokens = inputsEmbeds.dim(1);
+        Tensor x = inputsEmbeds.reshape(batch * tokens, config.hiddenSize());
+        if (hiddenStates != null) {
+            hiddenStates.add(inputsEmbeds);
+        }
+        cache.append(tokens, attentionMask, groups);
+        int[][] flat = flattenPositions(positions, batch, tokens);
+        float[][] global = config.rope().tables(flat, batch * tokens);
+        float[][] local = config.localRope() == null ? null : config.localRope().tables(flat, batch * tokens);
+        for (int i = 0; i < layers.size(); i++) {
+            float[][] rope = config.localRope() != null && config.slidingWindow()[i] > 0 ? local : global;
+            x = layer(i, layers.get(i), x, batch, tokens, rope, cache);
+            if (hiddenStates != null && i < layers.size() - 1) {
+                hiddenStates.add(x.reshape(batch, tokens, config.hiddenSize()));
+            }
+        }
+        cache.advance(tokens);
+        Tensor out = norm.forward(x).reshape(batch, tokens, config.hiddenSize());
+        if (hiddenStates != null) {
+            hiddenStates.add(out);
+        }
+        return out;
+    }
+
+    private static int[][] flattenPositions(int[][][] positions, int batch, int tokens) {
+        int[][] flat = new int[positions.length][batch * tokens];
+        for (int a = 0; a < positions.length; a++) {
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(positions[a][b], 0, flat[a], b * tokens, tokens);
+            }
+        }
+        return flat;
+    }
+
+    private Tensor layer(int index, DecoderLayer l, Tensor x, int batch, int tokens, float[][] rope, KVCache cache) {
+        TextConfig c = config;
+        Tensor h = l.inputLayernorm().forward(x);
+        Tensor q = l.selfAttn().qProj().forward(h);
+        Tensor k = l.selfAttn().kProj().forward(h);
+        Tensor v = l.selfAttn().vProj().forward(h);
+        if (c.gemmaNorms()) {
+            q = l.selfAttn().qNorm().forward(q.reshape(batch * tokens * c.numHeads(), c.headDim()));
+            k = l.selfAttn().kNorm().forward(k.reshape(batch * tokens * c.numKvHeads(), c.headDim()));
+        }
+        Ops.applyRotary(q.floats(), batch * tokens, c.numHeads(), c.headDim(), rope[0], rope[1]);
+        Ops.applyRotary(k.floats(), batch * tokens, c.numKvHeads(), c.headDim(), rope[0], rope[1]);
+        cache.store(index, k.floats(), v.floats(), tokens);
+        Tensor attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
+        Attention.Mask mask = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
+                c.attnLogitSoftcap());
+        Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
+                c.numKvHeads(), c.headDim(), cache.capacity, cache.length() + tokens, cache.length(), c.queryScale(), mask);
+        Tensor o = l.selfAttn().oProj().forward(attn);
+        if (c.gemmaNorms()) {
+            o = l.postAttentionLayernorm().forward(o);
+        }
+        Tensor residual = Ops.addInPlace(o, x);
+        Tensor n = c.gemmaNorms() ? l.preFeedforwardLayernorm().forward(residual) : l.postAttentionLayernorm().forward(residual);
+        Tensor m = l.mlp().downProj().forward(
+                Ops.gatedActivation(l.mlp().gateProj().forward(n), l.mlp().upProj().forward(n), c.activation()));
+        if (c.gemmaNorms()) {
+            m = l.postFeedforwardLayernorm().forward(m);
+        }
+        return Ops.addInPlace(m, residual);
+    }
+
+    /** Logits {@code [..., vocab]} for final hidden states, with Gemma's final soft-capping if configured. */
+    public Tensor logits(Tensor hidden) {
+        Tensor logits = lmHead.forward(hidden);
+        float cap = config.finalLogitSoftcap();
+        if (cap > 0) {
+            float[] a = logits.floats();
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (Math.tanh(a[i] / cap) * cap);
+            }
+        }
+        return logits;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.jvlm.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Scaled dot-product attention over a key/value store, with grouped-query heads, and a mask built
+ * from a few rules instead of a materialised [T, S] matrix: key padding, causality, a sliding window,
+ * bidirectional groups (e.g. Gemma 3's image tokens) and an optional additive bias.
+ */
+public final class Attention {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
+    private Attention() {
+    }
+
+    /**
+     * Which keys a query may see. Positions are indices into the key store (0 = oldest key).
+     *
+     * @param causal        a query sees keys at or before its own position
+     * @param window        if > 0, a query at p sees only keys at p - window + 1 ... p (sliding window)
+     * @param keyValid      per batch row, 1 where the key is a real token (null: all valid)
+     * @param groups        per batch row, a group id per key position; a query and key with the same
+     *                      non-zero group see each other regardless of causality (null: none)
+     * @param bias          additive bias {@code [batch, queries, keys]} applied after scaling (null: none)
+     * @param softcap       if > 0, scores become {@code softcap * tanh(score / softcap)} before masking
+     */
+    public record Mask(boolean causal, int window, int[][] keyValid, int[][] groups, float[] bias, float softcap) {
+        public static Mask causalOnly() {
+            return new Mask(true, 0, null, null, null, 0);
+        }
+
+        public static Mask bidirectional() {
+            return new Mask(false, 0, null, null, null, 0);
+        }
+
+        boolean allows(int b, int queryPos, int keyPos) {
+            if (keyValid != null && keyValid[b][keyPos] == 0) {
+                return false;
+            }
+            boolean grouped = groups != null && groups[b][keyPos] != 0 && groups[b][keyPos] == groups[b][queryPos];
+            if (causal && keyPos > queryPos && !grouped) {
+                return false;
+            }
+            return window <= 0 || queryPos - keyPos < window;
+        }
+    }
+
+    /**
+     * out[b, t, h, :] = softmax(scale · q[b,t,h]·k[b,g(h),s] + mask) · v[b,g(h),s].
+     *
+     * @param q        queries {@code [batch, tokens, heads, headDim]}
+     * @param k        keys {@code [batch, kvHeads, capacity, headDim]} (the first {@code keys} positions used)
+     * @param v        values, same layout as k
+     * @param first    position of the first query in the key store (queries are at first ... first+tokens-1)
+     * @param out      output {@code [batch, tokens, heads, headDim]}
+     */
+    public static void attend(float[] q, float[] k, float[] v, float[] out, int batch, int tokens, int heads,
+                              int kvHeads, int headDim, int capacity, int keys, int first, float scale, Mask mask) {
+        int group = heads / kvHeads;
+        int queryBlock = Math.max(1, Math.min(tokens, 16));
+        int blocks = (tokens + queryBlock - 1) / queryBlock;
+        Parallel.forEach(batch * heads * blocks, task -> {
+            int blk = task % blocks;
+            int h = (task / blocks) % heads;
+            int b = task / (blocks * heads);
+            int kvh = h / group;
+            long kvBase = ((long) b * kvHeads + kvh) * capacity * headDim;
+            float[] scores = scoreBuffer(keys);
+            int t1 = Math.min(tokens, (blk + 1) * queryBlock);
+            for (int t = blk * queryBlock; t < t1; t++) {
+                int qOff = ((b * tokens + t) * heads + h) * headDim;
+                int oOff = qOff;
+                int qPos = first + t;
+                int visible = 0;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < keys; s++) {
+                    if (!mask.allows(b, qPos, s)) {
+                        scores[s] = Float.NEGATIVE_INFINITY;
+                        continue;
+                    }
+                    float sc = dot(q, qOff, k, (int) (kvBase + (long) s * headDim), headDim) * scale;
+                    if (mask.softcap > 0) {
+                        sc = (float) (mask.softcap * Math.tanh(sc / mask.softcap));
+                    }
+                    if (mask.bias != null) {
+                        sc += mask.bias[(b * tokens + t) * keys + s];
+                    }
+                    scores[s] = sc;
+                    max = Math.max(max, sc);
+                    visible++;
+                }
+                java.util.Arrays.fill(out, oOff, oOff + headDim, 0f);
+                if (visible == 0) {
+                    // Hugging Face adds the dtype's minimum to every score of a fully masked row, which
+                    // makes them all equal: softmax is then uniform over every key.
+                    float w = 1f / keys;
+                    for (int s = 0; s < keys; s++) {
+                        axpy(w, v, (int) (kvBase + (long) s * headDim), out, oOff, headDim);
+                    }
+                    continue;
+                }
+                float sum = 0;
+                for (int s = 0; s < keys; s++) {
+                    float e = scores[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[s] - max);
+                    scores[s] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int s = 0; s < keys; s++) {
+                    if (scores[s] != 0f) {
+                        axpy(scores[s] * inv, v, (int) (kvBase + (long) s * headDim), out, oOff, headDim);
+                    }
+                }
+            }
+        });
+    }
+
+    private static float[] scoreBuffer(int n) {
+        float[] b = SCORES.get();
+        if (b.length < n) {
+            b = new float[Math.max(n, 2 * b.length)];
+            SCORES.set(b);
+        }
+        return b;
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector a = FloatVector.broadcast(F, alpha);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, x, xo + i).fma(a, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += alpha * x[xo + i];
+        }
+    }
+}

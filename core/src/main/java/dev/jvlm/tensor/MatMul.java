@@ -1,0 +1,348 @@
+package dev.jvlm.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code y = x · wᵀ + b} for a float32 activation {@code x [M, K]} and a weight {@code w [N, K]} stored
+ * as F32, BF16 or F16 (the layout of every Hugging Face linear layer).
+ *
+ * <p>Few rows (decoding) are memory-bound: each weight row is streamed once and dotted with every
+ * row of x. Many rows (prefill, vision, training) are compute-bound: weight panels of {@link #NR}
+ * columns are widened and transposed into a thread-local buffer, then a register-blocked
+ * {@link #MR}×{@link #NR} micro-kernel broadcasts rows of x against them.
+ */
+public final class MatMul {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Panel width: two vectors. */
+    static final int NR = 2 * L;
+    /** Rows of x per micro-kernel call. */
+    static final int MR = 6;
+    /** Up to this many rows the weight-streaming (GEMV) path is used. */
+    static final int GEMV_MAX_ROWS = 4;
+
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+    private MatMul() {
+    }
+
+    /** {@code x [..., K] · w[N, K]ᵀ + bias[N]} → {@code [..., N]}; bias may be null. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        int k = x.dim(-1);
+        if (w.rank() != 2 || w.dim(1) != k) {
+            throw new IllegalArgumentException("linear: input " + x.describe() + " does not match weight " + w.describe());
+        }
+        int n = w.dim(0);
+        if (bias != null && bias.numel() != n) {
+            throw new IllegalArgumentException("linear: bias " + bias.describe() + " does not match weight " + w.describe());
+        }
+        int m = (int) (x.numel() / Math.max(1, k));
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = n;
+        Tensor out = Tensor.zeros(outShape);
+        linearInto(x.floats(), 0, m, k, w, bias == null ? null : bias.toF32().floats(), out.floats(), 0);
+        return out;
+    }
+
+    /** out[outOff + i*N + j] = Σ_k x[xOff + i*K + k]·w[j, k] (+ bias[j]) for i < m. */
+    public static void linearInto(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff) {
+        int n = w.dim(0);
+        if (m <= GEMV_MAX_ROWS) {
+            gemv(x, xOff, m, k, w, bias, out, outOff, n);
+        } else {
+            gemm(x, xOff, m, k, w, bias, out, outOff, n);
+        }
+    }
+
+    // ---------------------------------------------------------------- GEMV: stream each weight row once
+
+    private static void gemv(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff, int n) {
+        int rowsPerTask = Math.max(16, (n + Parallel.threads() * 8 - 1) / (Parallel.threads() * 8));
+        int tasks = (n + rowsPerTask - 1) / rowsPerTask;
+        DType dt = w.dtype();
+        float[] wArr = w.isHeapF32() ? w.floats() : null;
+        MemorySegment seg = wArr == null ? w.segment() : null;
+        float[] xs = dt == DType.BF16 ? deinterleave(x, xOff, m, k) : x;
+        int xsOff = dt == DType.BF16 ? 0 : xOff;
+        Parallel.forEach(tasks, t -> {
+            int n0 = t * rowsPerTask;
+            int n1 = Math.min(n, n0 + rowsPerTask);
+            for (int j = n0; j < n1; j++) {
+                long wRow = (long) j * k;
+                for (int i = 0; i < m; i++) {
+                    int xRow = xsOff + i * k;
+                    float s = switch (dt) {
+                        case F32 -> wArr != null ? dotArray(xs, xRow, wArr, (int) wRow, k) : dotF32(xs, xRow, seg, wRow * 4, k);
+                        case BF16 -> dotBf16(xs, xRow, seg, wRow * 2, k);
+                        case F16 -> dotF16(xs, xRow, seg, wRow * 2, k);
+                        default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
+                    };
+                    out[outOff + i * n + j] = bias == null ? s : s + bias[j];
+                }
+            }
+        });
+    }
+
+    static float dotArray(float[] x, int xo, float[] w, int wo, int k) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 4 * L <= k; i += 4 * L) {
+            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, w, wo + i), a0);
+            a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, w, wo + i + L), a1);
+            a2 = FloatVector.fromArray(F, x, xo + i + 2 * L).fma(FloatVector.fromArray(F, w, wo + i + 2 * L), a2);
+            a3 = FloatVector.fromArray(F, x, xo + i + 3 * L).fma(FloatVector.fromArray(F, w, wo + i + 3 * L), a3);
+        }
+        for (; i + L <= k; i += L) {
+            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, w, wo + i), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < k; i++) {
+            s += x[xo + i] * w[wo + i];
+        }
+        return s;
+    }
+
+    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 4 * L <= k; i += 4 * L) {
+            long b = wByte + 4L * i;
+            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN), a0);
+            a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromMemorySegment(F, w, b + 4L * L, ByteOrder.LITTLE_ENDIAN), a1);
+            a2 = FloatVector.fromArray(F, x, xo + i + 2 * L).fma(FloatVector.fromMemorySegment(F, w, b + 8L * L, ByteOrder.LITTLE_ENDIAN), a2);
+            a3 = FloatVector.fromArray(F, x, xo + i + 3 * L).fma(FloatVector.fromMemorySegment(F, w, b + 12L * L, ByteOrder.LITTLE_ENDIAN), a3);
+        }
+        for (; i + L <= k; i += L) {
+            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < k; i++) {
+            s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
+        }
+        return s;
+    }
+
+    /**
+     * Rows of x with each block of 2L elements reordered as its L even elements then its L odd ones
+     * (the tail is left in place). A 512-bit load of 2L bfloat16 weights is then widened with one shift
+     * (even elements) and one mask (odd elements), with no cross-lane conversion.
+     */
+    static float[] deinterleave(float[] x, int xOff, int m, int k) {
+        float[] out = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            int src = xOff + i * k;
+            int dst = i * k;
+            int b = 0;
+            for (; b + 2 * L <= k; b += 2 * L) {
+                for (int j = 0; j < L; j++) {
+                    out[dst + b + j] = x[src + b + 2 * j];
+                    out[dst + b + L + j] = x[src + b + 2 * j + 1];
+                }
+            }
+            System.arraycopy(x, src + b, out, dst + b, k - b);
+        }
+        return out;
+    }
+
+    /** Dot of a deinterleaved row of x (see {@link #deinterleave}) with a bfloat16 weight row. */
+    private static float dotBf16(float[] x, int xo, MemorySegment w, long wByte, int k) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
+        int i = 0;
+        for (; i + 4 * L <= k; i += 4 * L) {
+            long b = wByte + 2L * i;
+            IntVector p = IntVector.fromMemorySegment(I, w, b, ByteOrder.LITTLE_ENDIAN);
+            IntVector q = IntVector.fromMemorySegment(I, w, b + 4L * L, ByteOrder.LITTLE_ENDIAN);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+            a2 = q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + 2 * L), a2);
+            a3 = q.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + 3 * L), a3);
+        }
+        for (; i + 2 * L <= k; i += 2 * L) {
+            IntVector p = IntVector.fromMemorySegment(I, w, wByte + 2L * i, ByteOrder.LITTLE_ENDIAN);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < k; i++) {
+            s += x[xo + i] * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
+        }
+        return s;
+    }
+
+    private static float dotF16(float[] x, int xo, MemorySegment w, long wByte, int k) {
+        // The Vector API has no half-float conversion; Float.float16ToFloat is an intrinsic (vcvtph2ps).
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= k; i += 4) {
+            long b = wByte + 2L * i;
+            s0 += x[xo + i] * Float.float16ToFloat(w.get(Tensor.I16_LE, b));
+            s1 += x[xo + i + 1] * Float.float16ToFloat(w.get(Tensor.I16_LE, b + 2));
+            s2 += x[xo + i + 2] * Float.float16ToFloat(w.get(Tensor.I16_LE, b + 4));
+            s3 += x[xo + i + 3] * Float.float16ToFloat(w.get(Tensor.I16_LE, b + 6));
+        }
+        for (; i < k; i++) {
+            s0 += x[xo + i] * Float.float16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    // ---------------------------------------------------------------- GEMM: packed panels, register blocking
+
+    private static void gemm(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff, int n) {
+        int panels = (n + NR - 1) / NR;
+        int threads = Parallel.threads();
+        // Split rows too when there are too few panels to keep every thread busy.
+        int rowChunks = panels >= 4 * threads ? 1 : Math.min((m + MR - 1) / MR, (4 * threads + panels - 1) / panels);
+        int rowsPerChunk = ((m + rowChunks - 1) / rowChunks + MR - 1) / MR * MR;
+        int chunks = (m + rowsPerChunk - 1) / rowsPerChunk;
+        Parallel.forEach(panels * chunks, t -> {
+            int p = t / chunks;
+            int c = t % chunks;
+            int n0 = p * NR;
+            int cols = Math.min(NR, n - n0);
+            float[] panel = panelBuffer(k * NR);
+            packPanel(w, n0, cols, k, panel);
+            int m0 = c * rowsPerChunk;
+            int m1 = Math.min(m, m0 + rowsPerChunk);
+            int i = m0;
+            for (; i + MR <= m1; i += MR) {
+                kernel6(x, xOff + i * k, k, panel, out, outOff + i * n + n0, n, cols, bias, n0);
+            }
+            for (; i < m1; i++) {
+                kernel1(x, xOff + i * k, k, panel, out, outOff + i * n + n0, cols, bias, n0);
+            }
+        });
+    }
+
+    private static float[] panelBuffer(int size) {
+        float[] b = PANEL.get();
+        if (b.length < size) {
+            b = new float[size];
+            PANEL.set(b);
+        }
+        return b;
+    }
+
+    /** panel[kk*NR + j] = w[n0 + j, kk] widened to float, zero for j ≥ cols. */
+    static void packPanel(Tensor w, int n0, int cols, int k, float[] panel) {
+        if (cols < NR) {
+            Arrays.fill(panel, 0, k * NR, 0f);
+        }
+        if (w.isHeapF32()) {
+            float[] a = w.floats();
+            for (int j = 0; j < cols; j++) {
+                int row = (n0 + j) * k;
+                for (int kk = 0; kk < k; kk++) {
+                    panel[kk * NR + j] = a[row + kk];
+                }
+            }
+            return;
+        }
+        MemorySegment seg = w.segment();
+        switch (w.dtype()) {
+            case F32 -> {
+                for (int j = 0; j < cols; j++) {
+                    long row = (long) (n0 + j) * k * 4;
+                    for (int kk = 0; kk < k; kk++) {
+                        panel[kk * NR + j] = seg.get(Tensor.F32_LE, row + 4L * kk);
+                    }
+                }
+            }
+            case BF16 -> {
+                for (int j = 0; j < cols; j++) {
+                    long row = (long) (n0 + j) * k * 2;
+                    for (int kk = 0; kk < k; kk++) {
+                        panel[kk * NR + j] = Float.intBitsToFloat((seg.get(Tensor.I16_LE, row + 2L * kk) & 0xffff) << 16);
+                    }
+                }
+            }
+            case F16 -> {
+                for (int j = 0; j < cols; j++) {
+                    long row = (long) (n0 + j) * k * 2;
+                    for (int kk = 0; kk < k; kk++) {
+                        panel[kk * NR + j] = Float.float16ToFloat(seg.get(Tensor.I16_LE, row + 2L * kk));
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("linear: weight dtype " + w.dtype() + " is not a float type");
+        }
+    }
+
+    private static void kernel6(float[] x, int xo, int k, float[] panel, float[] out, int oo, int ldo, int cols,
+                                float[] bias, int n0) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        int x0 = xo, x1 = xo + k, x2 = xo + 2 * k, x3 = xo + 3 * k, x4 = xo + 4 * k, x5 = xo + 5 * k;
+        for (int kk = 0, p = 0; kk < k; kk++, p += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, panel, p);
+            FloatVector b1 = FloatVector.fromArray(F, panel, p + L);
+            FloatVector a = FloatVector.broadcast(F, x[x0 + kk]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, x[x1 + kk]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, x[x2 + kk]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, x[x3 + kk]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, x[x4 + kk]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, x[x5 + kk]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        store(c00, c01, out, oo, cols, bias, n0);
+        store(c10, c11, out, oo + ldo, cols, bias, n0);
+        store(c20, c21, out, oo + 2 * ldo, cols, bias, n0);
+        store(c30, c31, out, oo + 3 * ldo, cols, bias, n0);
+        store(c40, c41, out, oo + 4 * ldo, cols, bias, n0);
+        store(c50, c51, out, oo + 5 * ldo, cols, bias, n0);
+    }
+
+    private static void kernel1(float[] x, int xo, int k, float[] panel, float[] out, int oo, int cols, float[] bias, int n0) {
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        for (int kk = 0, p = 0; kk < k; kk++, p += NR) {
+            FloatVector a = FloatVector.broadcast(F, x[xo + kk]);
+            c0 = a.fma(FloatVector.fromArray(F, panel, p), c0);
+            c1 = a.fma(FloatVector.fromArray(F, panel, p + L), c1);
+        }
+        store(c0, c1, out, oo, cols, bias, n0);
+    }
+
+    private static void store(FloatVector c0, FloatVector c1, float[] out, int oo, int cols, float[] bias, int n0) {
+        if (cols == NR) {
+            if (bias != null) {
+                c0 = c0.add(FloatVector.fromArray(F, bias, n0));
+                c1 = c1.add(FloatVector.fromArray(F, bias, n0 + L));
+            }
+            c0.intoArray(out, oo);
+            c1.intoArray(out, oo + L);
+            return;
+        }
+        VectorMask<Float> m0 = F.indexInRange(0, cols);
+        VectorMask<Float> m1 = F.indexInRange(L, cols);
+        if (bias != null) {
+            c0 = c0.add(FloatVector.fromArray(F, bias, n0, m0));
+            c1 = c1.add(FloatVector.fromArray(F, bias, n0 + L, m1));
+        }
+        c0.intoArray(out, oo, m0);
+        c1.intoArray(out, oo + L, m1);
+    }
+}

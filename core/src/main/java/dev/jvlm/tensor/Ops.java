@@ -1,0 +1,225 @@
+package dev.jvlm.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise and row-wise float32 kernels: norms, activations, softmax, rotary embeddings,
+ * residual adds. They work on rows of {@code [rows, dim]} tensors and split rows over the pool.
+ */
+public final class Ops {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    private static final int MIN_ELEMENTS_PER_TASK = 1 << 14;
+
+    private Ops() {
+    }
+
+    /** The activation functions Hugging Face configs name ({@code hidden_act}). */
+    public enum Activation {
+        SILU, GELU, GELU_TANH, QUICK_GELU, RELU;
+
+        /** Maps an HF {@code hidden_act} string. */
+        public static Activation parse(String name) {
+            return switch (name) {
+                case "silu", "swish" -> SILU;
+                case "gelu" -> GELU;
+                case "gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu_tanh" -> GELU_TANH;
+                case "quick_gelu" -> QUICK_GELU;
+                case "relu" -> RELU;
+                default -> throw new IllegalArgumentException("activation \"" + name
+                        + "\" is not supported (expected silu, gelu, gelu_pytorch_tanh, quick_gelu or relu)");
+            };
+        }
+
+        public float apply(float x) {
+            return switch (this) {
+                case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+                case GELU -> (float) (0.5 * x * (1.0 + erf(x / Math.sqrt(2.0))));
+                case GELU_TANH -> (float) (0.5 * x * (1.0 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+                case QUICK_GELU -> (float) (x / (1.0 + Math.exp(-1.702 * x)));
+                case RELU -> Math.max(0f, x);
+            };
+        }
+    }
+
+    /** erf with absolute error below 1.2e-7 (Chebyshev fit of erfc), enough for float32 GELU. */
+    public static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - erfc : erfc - 1.0;
+    }
+
+    /** Splits {@code rows} rows of {@code dim} elements into pool tasks of a useful size. */
+    static void forRows(int rows, int dim, RowBody body) {
+        int rowsPerTask = Math.max(1, MIN_ELEMENTS_PER_TASK / Math.max(1, dim));
+        int tasks = (rows + rowsPerTask - 1) / rowsPerTask;
+        Parallel.forEach(tasks, t -> {
+            int r1 = Math.min(rows, (t + 1) * rowsPerTask);
+            for (int r = t * rowsPerTask; r < r1; r++) {
+                body.row(r);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface RowBody {
+        void row(int r);
+    }
+
+    /**
+     * RMSNorm over the last dimension: {@code x / sqrt(mean(x²) + eps) * (offset + w)}; offset is 0 for
+     * Llama-style norms and 1 for Gemma's {@code (1 + w)}.
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps, float offset) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / d);
+        float[] in = x.floats();
+        float[] w = weight.toF32().floats();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.floats();
+        forRows(rows, d, r -> {
+            int base = r * d;
+            float ss = sumSquares(in, base, d);
+            float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
+            for (int i = 0; i < d; i++) {
+                o[base + i] = (in[base + i] * inv) * (offset + w[i]);
+            }
+        });
+        return out;
+    }
+
+    /** LayerNorm over the last dimension with weight and bias (bias may be null). */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / d);
+        float[] in = x.floats();
+        float[] w = weight.toF32().floats();
+        float[] b = bias == null ? null : bias.toF32().floats();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.floats();
+        forRows(rows, d, r -> {
+            int base = r * d;
+            double sum = 0;
+            for (int i = 0; i < d; i++) {
+                sum += in[base + i];
+            }
+            float mean = (float) (sum / d);
+            double var = 0;
+            for (int i = 0; i < d; i++) {
+                float c = in[base + i] - mean;
+                var += c * c;
+            }
+            float inv = (float) (1.0 / Math.sqrt(var / d + eps));
+            for (int i = 0; i < d; i++) {
+                float y = (in[base + i] - mean) * inv * w[i];
+                o[base + i] = b == null ? y : y + b[i];
+            }
+        });
+        return out;
+    }
+
+    static float sumSquares(float[] a, int off, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, a, off + i);
+            acc = v.fma(v, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[off + i] * a[off + i];
+        }
+        return s;
+    }
+
+    /** The activation applied element-wise, in place. */
+    public static Tensor activateInPlace(Tensor x, Activation act) {
+        float[] a = x.floats();
+        forRows(a.length, 1, i -> a[i] = act.apply(a[i]));
+        return x;
+    }
+
+    /** Gated MLP input: {@code act(gate) * up}, gate and up of equal shape; returns a new tensor. */
+    public static Tensor gatedActivation(Tensor gate, Tensor up, Activation act) {
+        float[] g = gate.floats();
+        float[] u = up.floats();
+        Tensor out = Tensor.zeros(gate.shape());
+        float[] o = out.floats();
+        int d = gate.dim(-1);
+        forRows(g.length / d, d, r -> {
+            for (int i = r * d, end = i + d; i < end; i++) {
+                o[i] = act.apply(g[i]) * u[i];
+            }
+        });
+        return out;
+    }
+
+    /** {@code a += b}, element-wise, in place; returns a. */
+    public static Tensor addInPlace(Tensor a, Tensor b) {
+        if (a.numel() != b.numel()) {
+            throw new IllegalArgumentException("add: " + a.describe() + " and " + b.describe() + " differ in size");
+        }
+        float[] x = a.floats();
+        float[] y = b.floats();
+        int i = 0;
+        for (; i + L <= x.length; i += L) {
+            FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(x, i);
+        }
+        for (; i < x.length; i++) {
+            x[i] += y[i];
+        }
+        return a;
+    }
+
+    /** {@code a *= s}, in place; returns a. */
+    public static Tensor scaleInPlace(Tensor a, float s) {
+        float[] x = a.floats();
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= s;
+        }
+        return a;
+    }
+
+    /** Numerically stable softmax over {@code n} elements at {@code off}, in place. */
+    public static void softmaxInPlace(float[] a, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, a[off + i]);
+        }
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(a[off + i] - max);
+            a[off + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            a[off + i] *= inv;
+        }
+    }
+
+    /**
+     * Rotary position embedding in Hugging Face's rotate-half layout, in place, on
+     * {@code x [tokens, heads, headDim]} with per-token tables {@code cos, sin [tokens, headDim]}.
+     */
+    public static void applyRotary(float[] x, int tokens, int heads, int headDim, float[] cos, float[] sin) {
+        int half = headDim / 2;
+        forRows(tokens, heads * headDim, t -> {
+            int c = t * headDim;
+            for (int h = 0; h < heads; h++) {
+                int base = (t * heads + h) * headDim;
+                for (int i = 0; i < half; i++) {
+                    float x1 = x[base + i];
+                    float x2 = x[base + i + half];
+                    x[base + i] = x1 * cos[c + i] - x2 * sin[c + i];
+                    x[base + i + half] = x2 * cos[c + i + half] + x1 * sin[c + i + half];
+                }
+            }
+        });
+    }
+}

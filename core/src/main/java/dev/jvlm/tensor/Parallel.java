@@ -1,0 +1,178 @@
+package dev.jvlm.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * The one shared thread pool of jvlm's kernels. A fixed set of workers spins briefly between jobs and
+ * then parks, because decoding hands out hundreds of small jobs per token and a park/unpark round
+ * trip per job would cost more than the job. The calling thread always takes part in its own job.
+ * Jobs submitted from inside a job run serially on the calling thread.
+ */
+public final class Parallel {
+    private static final long SPIN_NANOS = 200_000;
+    private static volatile Pool pool;
+    private static int requestedThreads = defaultThreads();
+
+    private Parallel() {
+    }
+
+    private static int defaultThreads() {
+        String prop = System.getProperty("jvlm.threads");
+        if (prop != null) {
+            return Math.max(1, Integer.parseInt(prop));
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Sets the number of threads kernels use (callers included); takes effect for the next job. */
+    public static synchronized void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        requestedThreads = threads;
+        Pool old = pool;
+        pool = null;
+        if (old != null) {
+            old.shutdown();
+        }
+    }
+
+    public static int threads() {
+        return requestedThreads;
+    }
+
+    /** Runs {@code body.accept(i)} for every i in [0, tasks), spread over the pool; returns when all are done. */
+    public static void forEach(int tasks, IntConsumer body) {
+        if (tasks <= 0) {
+            return;
+        }
+        Pool p = pool;
+        if (p == null) {
+            p = createPool();
+        }
+        p.run(tasks, body);
+    }
+
+    private static synchronized Pool createPool() {
+        if (pool == null) {
+            pool = new Pool(requestedThreads);
+        }
+        return pool;
+    }
+
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(int tasks, IntConsumer body) {
+            this.tasks = tasks;
+            this.body = body;
+        }
+
+        void work() {
+            int i;
+            while ((i = next.getAndIncrement()) < tasks) {
+                try {
+                    if (failure == null) {
+                        body.accept(i);
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static final class Pool {
+        private final Thread[] workers;
+        private final AtomicLong generation = new AtomicLong();
+        private final ThreadLocal<Boolean> inJob = ThreadLocal.withInitial(() -> false);
+        private volatile Job current;
+        private volatile boolean stopped;
+
+        Pool(int threads) {
+            workers = new Thread[threads - 1];
+            for (int w = 0; w < workers.length; w++) {
+                Thread t = new Thread(this::workerLoop, "jvlm-worker-" + w);
+                t.setDaemon(true);
+                workers[w] = t;
+                t.start();
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Thread t : workers) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        synchronized void runLocked(Job job) {
+            current = job;
+            generation.incrementAndGet();
+            for (Thread t : workers) {
+                LockSupport.unpark(t);
+            }
+            inJob.set(true);
+            try {
+                job.work();
+            } finally {
+                inJob.set(false);
+            }
+            while (job.done.get() < job.tasks) {
+                Thread.onSpinWait();
+            }
+            current = null;
+        }
+
+        void run(int tasks, IntConsumer body) {
+            if (tasks == 1 || workers.length == 0 || inJob.get()) {
+                for (int i = 0; i < tasks; i++) {
+                    body.accept(i);
+                }
+                return;
+            }
+            Job job = new Job(tasks, body);
+            runLocked(job);
+            Throwable failure = job.failure;
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+        }
+
+        private void workerLoop() {
+            inJob.set(true);
+            long seen = generation.get();
+            while (!stopped) {
+                long deadline = System.nanoTime() + SPIN_NANOS;
+                long g;
+                while ((g = generation.get()) == seen && !stopped) {
+                    if (System.nanoTime() > deadline) {
+                        LockSupport.park(this);
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                seen = g;
+                Job job = current;
+                if (job != null) {
+                    job.work();
+                }
+            }
+        }
+    }
+}
