@@ -1,0 +1,90 @@
+package dev.jvlm.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MatMulTest {
+
+    static Tensor random(SplittableRandom r, int... shape) {
+        float[] a = new float[(int) Tensor.numel(shape)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(a, shape);
+    }
+
+    /** Copies into off-heap memory in the given dtype, the way a mapped checkpoint stores it. */
+    static Tensor offHeap(Tensor t, DType dtype) {
+        Tensor converted = t.to(dtype);
+        return Tensor.view(dtype, t.shape(), Arena.ofAuto().allocate(converted.numel() * dtype.byteSize(), 64)
+                .copyFrom(converted.segment()));
+    }
+
+    static double[] naive(Tensor x, Tensor w, Tensor bias) {
+        int k = x.dim(-1);
+        int m = (int) (x.numel() / k);
+        int n = w.dim(0);
+        double[] out = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = bias == null ? 0 : bias.getFloat(j);
+                for (int kk = 0; kk < k; kk++) {
+                    s += (double) x.getFloat((long) i * k + kk) * w.getFloat((long) j * k + kk);
+                }
+                out[i * n + j] = s;
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "M={0} K={1} N={2} {3} bias={4}")
+    @CsvSource({
+            "1, 64, 40, F32, false", "1, 100, 33, BF16, true", "3, 77, 70, F16, false", "4, 576, 192, BF16, false",
+            "5, 63, 31, F32, true", "6, 32, 32, F32, false", "7, 129, 65, BF16, true", "13, 200, 97, F32, true",
+            "37, 96, 160, F16, false", "64, 576, 1536, F32, false", "100, 48, 7, BF16, false"})
+    void matchesNaiveForEveryPathAndDtype(int m, int k, int n, DType dtype, boolean withBias) {
+        SplittableRandom r = new SplittableRandom(m * 31L + k * 7L + n);
+        Tensor x = random(r, m, k);
+        Tensor w = offHeap(random(r, n, k), dtype);
+        Tensor bias = withBias ? random(r, n) : null;
+        double[] expected = naive(x, w, bias);
+        for (Tensor weight : new Tensor[] {w, w.toF32()}) {
+            Tensor y = MatMul.linear(x, weight, bias);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], y.getFloat(i), 1e-4 * Math.sqrt(k), "element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1", "2"})
+    void sameResultOnOneOrManyThreads(int threads) {
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = random(r, 50, 70);
+        Tensor w = random(r, 90, 70);
+        Tensor reference = MatMul.linear(x, w, null);
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(threads);
+            Tensor y = MatMul.linear(x, w, null);
+            for (int i = 0; i < y.numel(); i++) {
+                assertEquals(reference.getFloat(i), y.getFloat(i), 0f);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsMismatchedShapes() {
+        SplittableRandom r = new SplittableRandom(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MatMul.linear(random(r, 2, 8), random(r, 4, 9), null));
+        assertEquals("linear: input F32[2, 8] does not match weight F32[4, 9]", e.getMessage());
+    }
+}
