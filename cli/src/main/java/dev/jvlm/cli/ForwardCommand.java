@@ -10,11 +10,16 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "forward", description = "Run one forward pass on an input spec and write logits, hidden states "
         + "and greedy tokens to a safetensors file.")
 final class ForwardCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
     String model;
 
@@ -26,17 +31,17 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ForwardSpec spec = ForwardSpec.read(input);
+        ForwardSpec inputSpec = ForwardSpec.read(input);
         LanguageModel lm = LanguageModel.load(ModelLocator.resolve(model));
-        Map<String, Tensor> out = Forward.run(lm, spec);
+        Map<String, Tensor> out = Forward.run(lm, inputSpec);
         Safetensors.write(output, out, Map.of("producer", "jvlm", "model_type", lm.modelType()));
         StringBuilder summary = new StringBuilder("wrote " + output + ":");
         out.forEach((k, v) -> {
             if (!k.startsWith("hidden_states.")) {
-                summary.append(' ').append(k).append(v.describe().replace(" ", ""));
+                summary.append(' ').append(k).append(' ').append(v.describe().replace(" ", ""));
             }
         });
-        System.err.println(summary);
+        spec.commandLine().getErr().println(summary);
         return 0;
     }
 }

@@ -10,11 +10,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "init", description = "Write a random-weight Hugging Face checkpoint for a config.json "
         + "(for tests and real-size benchmarks).")
 final class InitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--config", required = true, description = "config.json to instantiate.")
     Path config;
 
@@ -42,7 +47,7 @@ final class InitCommand implements Callable<Integer> {
         RandomWeights weights = new RandomWeights(seed, root.getDouble("initializer_range", 0.02), type);
         LanguageModel.create(root, weights);
         ModelWriter.write(output, root, weights.tensors(), type, tokenizer);
-        System.err.println("wrote " + output + " (" + weights.tensors().size() + " tensors, " + type + ", seed " + seed + ")");
+        spec.commandLine().getErr().println("wrote " + output + " (" + weights.tensors().size() + " tensors, " + type + ", seed " + seed + ")");
         return 0;
     }
 }

@@ -7,20 +7,27 @@ import dev.jvlm.models.LanguageModel;
 import dev.jvlm.models.TextConfig;
 import dev.jvlm.tensor.DType;
 import dev.jvlm.tensor.Tensor;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", description = "Describe a model: family, text shape, parameters by dtype, special tokens.")
 final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
     String model;
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
         Path dir = ModelLocator.resolve(model);
         ConfigNode root = ConfigNode.read(dir.resolve("config.json"));
         Checkpoint.Mapped ckpt = Checkpoint.open(dir);
@@ -33,17 +40,18 @@ final class InspectCommand implements Callable<Integer> {
             acc[0] += t.numel();
             acc[1] += t.numel() * t.dtype().byteSize();
         }
-        System.out.println("model:        " + dir);
-        System.out.println("model_type:   " + lm.modelType() + (root.has("architectures") ? " " + root.raw("architectures") : ""));
-        System.out.printf("text model:   %s, %d layers, hidden %d, %d heads (%d KV, head_dim %d), intermediate %d, vocab %d%n",
+        out.println("model:        " + dir);
+        out.println("model_type:   " + lm.modelType() + (root.has("architectures") ? " " + root.raw("architectures") : ""));
+        out.printf("text model:   %s, %d layers, hidden %d, %d heads (%d KV, head_dim %d), intermediate %d, vocab %d%n",
                 c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(),
                 c.intermediateSize(), c.vocabSize());
-        System.out.println("embeddings:   " + (c.tieWordEmbeddings() ? "tied to lm_head" : "separate lm_head"));
-        System.out.println("tensors:      " + ckpt.names().size());
-        byType.forEach((t, acc) -> System.out.printf("parameters:   %,d in %s (%s)%n", acc[0], t, bytes(acc[1])));
+        out.println("embeddings:   " + (c.tieWordEmbeddings() ? "tied to lm_head" : "separate lm_head"));
+        out.println("tensors:      " + ckpt.names().size());
+        byType.forEach((t, acc) -> out.printf("parameters:   %,d in %s (%s)%n", acc[0], t, bytes(acc[1])));
         var gen = lm.generationConfig();
-        System.out.println("special ids:  bos " + gen.bosTokenId() + ", eos " + java.util.Arrays.toString(gen.eosTokenIds())
+        out.println("special ids:  bos " + gen.bosTokenId() + ", eos " + java.util.Arrays.toString(gen.eosTokenIds())
                 + ", pad " + gen.padTokenId());
+        out.flush();
         return 0;
     }
 

@@ -39,10 +39,12 @@ public final class LanguageModel {
     /** Loads the language model of the checkpoint in {@code dir}. */
     public static LanguageModel load(Path dir) {
         ConfigNode root = ConfigNode.read(dir.resolve("config.json"));
+        Parsed parsed = parse(root);
+        GenerationConfig gen = GenerationConfig.load(dir, root);
         Checkpoint.Mapped ckpt = Checkpoint.open(dir);
         String prefix = textPrefix(ckpt, dir);
         String lmHead = ckpt.has("language_model.lm_head.weight") ? "language_model.lm_head" : "lm_head";
-        return build(root, ckpt, prefix, lmHead, GenerationConfig.load(dir, root), dir);
+        return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHead), parsed.style, gen, dir);
     }
 
     /**
@@ -52,10 +54,13 @@ public final class LanguageModel {
     public static LanguageModel create(ConfigNode root, RandomWeights weights) {
         String type = modelType(root);
         return switch (type) {
-            case "llama", "mistral", "qwen2", "gemma3_text" ->
-                    build(root, weights, "model.", "lm_head", new GenerationConfig(root.getIntOrNull("bos_token_id", null),
-                            root.getIntList("eos_token_id"), root.getIntOrNull("pad_token_id", null), null, null, null, null,
-                            null, null, null), null);
+            case "llama", "mistral", "qwen2", "gemma3_text" -> {
+                Parsed parsed = parse(root);
+                GenerationConfig gen = new GenerationConfig(root.getIntOrNull("bos_token_id", null),
+                        root.getIntList("eos_token_id"), root.getIntOrNull("pad_token_id", null), null, null, null, null,
+                        null, null, null);
+                yield new LanguageModel(type, TextDecoder.load(parsed.config, weights, "model.", "lm_head"), parsed.style, gen, null);
+            }
             default -> throw new JvlmException(root.where() + ": random initialisation of model_type \"" + type
                     + "\" is not supported yet (supported: llama, mistral, qwen2, gemma3_text)");
         };
@@ -69,8 +74,11 @@ public final class LanguageModel {
         return type;
     }
 
-    private static LanguageModel build(ConfigNode root, Checkpoint ckpt, String prefix, String lmHead,
-                                       GenerationConfig gen, Path dir) {
+    /** What config.json says about the text model, before any weight is opened. */
+    private record Parsed(String type, TextConfig config, PositionStyle style) {
+    }
+
+    private static Parsed parse(ConfigNode root) {
         String type = modelType(root);
         TextConfig cfg;
         PositionStyle style = PositionStyle.ARANGE;
@@ -91,7 +99,7 @@ public final class LanguageModel {
             default -> throw new JvlmException(root.where() + ": model_type \"" + type
                     + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text, llava, llava_next, idefics3, qwen2_vl, qwen2_5_vl, gemma3)");
         }
-        return new LanguageModel(type, TextDecoder.load(cfg, ckpt, prefix, lmHead), style, gen, dir);
+        return new Parsed(type, cfg, style);
     }
 
     static TextConfig textConfig(String type, ConfigNode c) {

@@ -1,0 +1,138 @@
+package dev.jvlm.cli;
+
+import static dev.jvlm.models.TestData.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jvlm.io.Safetensors;
+import dev.jvlm.models.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuntimeCommandsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void forwardWritesReferenceOutputs() {
+        Path model = TestData.resource("models/gemma3");
+        Path out = tmp.resolve("out.safetensors");
+        CliRunner r = CliRunner.run("forward", "--model", model.toString(), "--input",
+                model.resolve("sample_text_input.json").toString(), "--output", out.toString(), "--threads", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("logits F32[1,10,512]"), r.err());
+        Safetensors.File got = Safetensors.open(out);
+        Safetensors.File ref = Safetensors.open(model.resolve("reference_text.safetensors"));
+        assertClose(got.get("logits"), ref.get("logits"), 1e-4, "logits");
+        assertArrayEquals(ref.get("generated_ids").toLongs(), got.get("generated_ids").toLongs());
+    }
+
+    @Test
+    void forwardAcceptsAHubIdFromTheLocalCache() throws IOException {
+        // HF_HUB_CACHE cannot be set from inside the JVM; use HF's layout under the default home instead.
+        Path home = Path.of(System.getProperty("user.home"));
+        Path repo = home.resolve(".cache/huggingface/hub/models--jvlm-test--tiny-llava");
+        Path snapshot = repo.resolve("snapshots/abc123");
+        try {
+            Files.createDirectories(snapshot);
+            Files.createDirectories(repo.resolve("refs"));
+            Files.writeString(repo.resolve("refs/main"), "abc123\n");
+            Path src = TestData.resource("models/llava");
+            for (String f : new String[] {"config.json", "generation_config.json", "model.safetensors"}) {
+                Files.copy(src.resolve(f), snapshot.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            assumeEnvironmentUsesDefaultCache();
+            CliRunner r = CliRunner.run("inspect", "--model", "jvlm-test/tiny-llava");
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.out().contains("model_type:   llava"), r.out());
+            assertTrue(r.out().contains("2 layers, hidden 64, 4 heads (2 KV, head_dim 16), intermediate 128, vocab 512"), r.out());
+        } finally {
+            try (var s = Files.walk(repo)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void assumeEnvironmentUsesDefaultCache() {
+        assertTrue(System.getenv("HF_HUB_CACHE") == null && System.getenv("HF_HOME") == null,
+                "this test needs HF_HUB_CACHE and HF_HOME unset");
+    }
+
+    @Test
+    void initWritesALoadableCheckpointAndInspectDescribesIt() throws IOException {
+        Path cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, """
+                {"model_type": "qwen2", "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+                 "num_key_value_heads": 2, "intermediate_size": 40, "vocab_size": 50, "eos_token_id": 7}""");
+        Path model = tmp.resolve("m");
+        CliRunner init = CliRunner.run("init", "--config", cfg.toString(), "--output", model.toString(), "--dtype", "bf16", "--seed", "3");
+        assertEquals(0, init.exitCode(), init.err());
+        CliRunner inspect = CliRunner.run("inspect", "--model", model.toString());
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertTrue(inspect.out().contains("in BF16"), inspect.out());
+        assertTrue(inspect.out().contains("eos [7]"), inspect.out());
+        Path spec = tmp.resolve("spec.json");
+        Files.writeString(spec, "{\"input_ids\": [[1, 2, 3], [0, 4, 5]], \"attention_mask\": [[1, 1, 1], [0, 1, 1]], \"generate\": 3}");
+        Path out = tmp.resolve("o.safetensors");
+        CliRunner fwd = CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString());
+        assertEquals(0, fwd.exitCode(), fwd.err());
+        assertArrayEquals(new int[] {2, 3}, Safetensors.open(out).get("generated_ids").shape());
+        CliRunner again = CliRunner.run("init", "--config", cfg.toString(), "--output", model.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("output directory exists and is not empty"), again.err());
+    }
+
+    @Test
+    void badInputIsOneLineNamingTheProblemAndLeavesNoOutput() throws IOException {
+        Path model = TestData.resource("models/llava");
+        Path out = tmp.resolve("out.safetensors");
+        Path spec = tmp.resolve("spec.json");
+
+        Files.writeString(spec, "{\"input_ids\": [[1, 2], [3]]}");
+        assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "\"input_ids\" is ragged");
+        Files.writeString(spec, "{\"input_ids\": [1, 2, 999]}");
+        assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "token id 999 at position 2 is outside the vocabulary [0, 512)");
+        Files.writeString(spec, "{\"input_ids\": [1, 2,");
+        assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "spec.json: invalid JSON");
+        Files.writeString(spec, "{\"input_ids\": [1, 2], \"pixel_values\": [[1.5]]}");
+        assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "image inputs (pixel_values) are not supported yet");
+
+        Files.writeString(spec, "{\"input_ids\": [1, 2]}");
+        Path broken = tmp.resolve("broken");
+        Files.createDirectories(broken);
+        Files.copy(model.resolve("config.json"), broken.resolve("config.json"));
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        Files.write(broken.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
+        assertOneLineError(CliRunner.run("forward", "--model", broken.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "model.safetensors: tensor");
+        Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"mamba\"}");
+        assertOneLineError(CliRunner.run("forward", "--model", broken.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "model_type \"mamba\" is not supported");
+        Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": \"big\"}");
+        assertOneLineError(CliRunner.run("forward", "--model", broken.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "config.json: \"hidden_size\" must be an integer, found \"big\"");
+        assertOneLineError(CliRunner.run("forward", "--model", tmp.resolve("nope").toString(), "--input", spec.toString(), "--output", out.toString()),
+                "nope does not exist");
+        assertFalse(Files.exists(out), "no output file after a failure");
+
+        CliRunner verbose = CliRunner.run("forward", "--verbose", "--model", tmp.resolve("nope").toString(), "--input", spec.toString(),
+                "--output", out.toString());
+        assertTrue(verbose.err().contains("\tat dev.jvlm"), "stack trace with --verbose");
+    }
+
+    private static void assertOneLineError(CliRunner r, String expected) {
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().startsWith("jvlm: "), r.err());
+        assertTrue(r.err().contains(expected), "expected \"" + expected + "\" in: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+}
