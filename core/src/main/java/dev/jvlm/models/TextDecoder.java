@@ -143,9 +143,10 @@ public final class TextDecoder {
     private Tensor layer(int index, DecoderLayer l, Tensor x, int batch, int tokens, float[][] rope, KVCache cache) {
         TextConfig c = config;
         Tensor h = l.inputLayernorm().forward(x);
-        Tensor q = l.selfAttn().qProj().forward(h);
-        Tensor k = l.selfAttn().kProj().forward(h);
-        Tensor v = l.selfAttn().vProj().forward(h);
+        Tensor[] qkv = Linear.forwardAll(h, l.selfAttn().qProj(), l.selfAttn().kProj(), l.selfAttn().vProj());
+        Tensor q = qkv[0];
+        Tensor k = qkv[1];
+        Tensor v = qkv[2];
         if (c.gemmaNorms()) {
             q = l.selfAttn().qNorm().forward(q.reshape(batch * tokens * c.numHeads(), c.headDim()));
             k = l.selfAttn().kNorm().forward(k.reshape(batch * tokens * c.numKvHeads(), c.headDim()));
@@ -164,8 +165,8 @@ public final class TextDecoder {
         }
         Tensor residual = Ops.addInPlace(o, x);
         Tensor n = c.gemmaNorms() ? l.preFeedforwardLayernorm().forward(residual) : l.postAttentionLayernorm().forward(residual);
-        Tensor m = l.mlp().downProj().forward(
-                Ops.gatedActivation(l.mlp().gateProj().forward(n), l.mlp().upProj().forward(n), c.activation()));
+        Tensor[] gateUp = Linear.forwardAll(n, l.mlp().gateProj(), l.mlp().upProj());
+        Tensor m = l.mlp().downProj().forward(Ops.gatedActivation(gateUp[0], gateUp[1], c.activation()));
         if (c.gemmaNorms()) {
             m = l.postFeedforwardLayernorm().forward(m);
         }

@@ -18,6 +18,17 @@ public record Linear(String name, Tensor weight, Tensor bias) {
         return MatMul.linear(x, weight, bias);
     }
 
+    /** Several layers applied to the same input in one pool job (q/k/v, gate/up). */
+    public static Tensor[] forwardAll(Tensor x, Linear... layers) {
+        Tensor[] w = new Tensor[layers.length];
+        Tensor[] b = new Tensor[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            w[i] = layers[i].weight;
+            b[i] = layers[i].bias;
+        }
+        return MatMul.linear(x, w, b);
+    }
+
     public int inFeatures() {
         return weight.dim(1);
     }

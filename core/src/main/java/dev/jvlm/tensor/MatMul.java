@@ -36,59 +36,175 @@ public final class MatMul {
 
     /** {@code x [..., K] · w[N, K]ᵀ + bias[N]} → {@code [..., N]}; bias may be null. */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        int k = x.dim(-1);
-        if (w.rank() != 2 || w.dim(1) != k) {
-            throw new IllegalArgumentException("linear: input " + x.describe() + " does not match weight " + w.describe());
-        }
-        int n = w.dim(0);
-        if (bias != null && bias.numel() != n) {
-            throw new IllegalArgumentException("linear: bias " + bias.describe() + " does not match weight " + w.describe());
-        }
-        int m = (int) (x.numel() / Math.max(1, k));
-        int[] outShape = x.shape();
-        outShape[outShape.length - 1] = n;
-        Tensor out = Tensor.zeros(outShape);
-        linearInto(x.floats(), 0, m, k, w, bias == null ? null : bias.toF32().floats(), out.floats(), 0);
-        return out;
+        return linear(x, new Tensor[] {w}, new Tensor[] {bias})[0];
     }
 
-    /** out[outOff + i*N + j] = Σ_k x[xOff + i*K + k]·w[j, k] (+ bias[j]) for i < m. */
-    public static void linearInto(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff) {
-        int n = w.dim(0);
-        if (m <= GEMV_MAX_ROWS) {
-            gemv(x, xOff, m, k, w, bias, out, outOff, n);
-        } else {
-            gemm(x, xOff, m, k, w, bias, out, outOff, n);
+    /**
+     * Several projections of the same input (q/k/v, gate/up) computed in one pool job, which halves
+     * the hand-offs per decoded token. {@code biases} may be null or hold nulls.
+     */
+    public static Tensor[] linear(Tensor x, Tensor[] weights, Tensor[] biases) {
+        int k = x.dim(-1);
+        int m = (int) (x.numel() / Math.max(1, k));
+        float[][] b = new float[weights.length][];
+        Tensor[] outs = new Tensor[weights.length];
+        float[][] o = new float[weights.length][];
+        for (int g = 0; g < weights.length; g++) {
+            Tensor w = weights[g];
+            if (w.rank() != 2 || w.dim(1) != k) {
+                throw new IllegalArgumentException("linear: input " + x.describe() + " does not match weight " + w.describe());
+            }
+            Tensor bias = biases == null ? null : biases[g];
+            if (bias != null && bias.numel() != w.dim(0)) {
+                throw new IllegalArgumentException("linear: bias " + bias.describe() + " does not match weight " + w.describe());
+            }
+            b[g] = bias == null ? null : bias.toF32().floats();
+            int[] outShape = x.shape();
+            outShape[outShape.length - 1] = w.dim(0);
+            outs[g] = Tensor.zeros(outShape);
+            o[g] = outs[g].floats();
         }
+        if (m <= GEMV_MAX_ROWS) {
+            gemv(x.floats(), m, k, weights, b, o);
+        } else {
+            gemm(x.floats(), m, k, weights, b, o);
+        }
+        return outs;
     }
 
     // ---------------------------------------------------------------- GEMV: stream each weight row once
 
-    private static void gemv(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff, int n) {
-        int rowsPerTask = Math.max(16, (n + Parallel.threads() * 8 - 1) / (Parallel.threads() * 8));
-        int tasks = (n + rowsPerTask - 1) / rowsPerTask;
+    private static void gemv(float[] x, int m, int k, Tensor[] weights, float[][] bias, float[][] out) {
+        int threads = Parallel.threads();
+        int totalRows = 0;
+        for (Tensor w : weights) {
+            totalRows += w.dim(0);
+        }
+        // Enough tasks per thread to even out, in multiples of the 4-row kernel.
+        int rowsPerTask = Math.max(16, (totalRows + threads * 8 - 1) / (threads * 8) + 3 & ~3);
+        int[] firstTask = new int[weights.length + 1];
+        for (int g = 0; g < weights.length; g++) {
+            firstTask[g + 1] = firstTask[g] + (weights[g].dim(0) + rowsPerTask - 1) / rowsPerTask;
+        }
+        boolean bf16 = false;
+        for (Tensor w : weights) {
+            bf16 |= w.dtype() == DType.BF16;
+        }
+        float[] xs = bf16 ? deinterleave(x, m, k) : null;
+        Parallel.forEach(firstTask[weights.length], t -> {
+            int g = 0;
+            while (t >= firstTask[g + 1]) {
+                g++;
+            }
+            Tensor w = weights[g];
+            int n = w.dim(0);
+            int n0 = (t - firstTask[g]) * rowsPerTask;
+            int n1 = Math.min(n, n0 + rowsPerTask);
+            gemvRows(w, w.dtype() == DType.BF16 ? xs : x, m, k, n0, n1, bias[g], out[g], n);
+        });
+    }
+
+    private static void gemvRows(Tensor w, float[] x, int m, int k, int n0, int n1, float[] bias, float[] out, int n) {
         DType dt = w.dtype();
         float[] wArr = w.isHeapF32() ? w.floats() : null;
         MemorySegment seg = wArr == null ? w.segment() : null;
-        float[] xs = dt == DType.BF16 ? deinterleave(x, xOff, m, k) : x;
-        int xsOff = dt == DType.BF16 ? 0 : xOff;
-        Parallel.forEach(tasks, t -> {
-            int n0 = t * rowsPerTask;
-            int n1 = Math.min(n, n0 + rowsPerTask);
-            for (int j = n0; j < n1; j++) {
-                long wRow = (long) j * k;
+        float[] four = new float[4];
+        int j = n0;
+        if (wArr == null && (dt == DType.F32 || dt == DType.BF16)) {
+            // Four weight rows at a time: four independent streams keep more memory requests in flight.
+            for (; j + 4 <= n1; j += 4) {
                 for (int i = 0; i < m; i++) {
-                    int xRow = xsOff + i * k;
-                    float s = switch (dt) {
-                        case F32 -> wArr != null ? dotArray(xs, xRow, wArr, (int) wRow, k) : dotF32(xs, xRow, seg, wRow * 4, k);
-                        case BF16 -> dotBf16(xs, xRow, seg, wRow * 2, k);
-                        case F16 -> dotF16(xs, xRow, seg, wRow * 2, k);
-                        default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
-                    };
-                    out[outOff + i * n + j] = bias == null ? s : s + bias[j];
+                    if (dt == DType.F32) {
+                        dot4F32(x, i * k, seg, (long) j * k * 4, k, four);
+                    } else {
+                        dot4Bf16(x, i * k, seg, (long) j * k * 2, k, four);
+                    }
+                    for (int r = 0; r < 4; r++) {
+                        out[i * n + j + r] = bias == null ? four[r] : four[r] + bias[j + r];
+                    }
                 }
             }
-        });
+        }
+        for (; j < n1; j++) {
+            long wRow = (long) j * k;
+            for (int i = 0; i < m; i++) {
+                int xRow = i * k;
+                float s = switch (dt) {
+                    case F32 -> wArr != null ? dotArray(x, xRow, wArr, (int) wRow, k) : dotF32(x, xRow, seg, wRow * 4, k);
+                    case BF16 -> dotBf16(x, xRow, seg, wRow * 2, k);
+                    case F16 -> dotF16(x, xRow, seg, wRow * 2, k);
+                    default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
+                };
+                out[i * n + j] = bias == null ? s : s + bias[j];
+            }
+        }
+    }
+
+    private static void dot4F32(float[] x, int xo, MemorySegment w, long wByte, int k, float[] out) {
+        long rs = 4L * k;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= k; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            long b = wByte + 4L * i;
+            a0 = FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, b + rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < k; i++) {
+            float xv = x[xo + i];
+            long b = wByte + 4L * i;
+            s0 += xv * w.get(Tensor.F32_LE, b);
+            s1 += xv * w.get(Tensor.F32_LE, b + rs);
+            s2 += xv * w.get(Tensor.F32_LE, b + 2 * rs);
+            s3 += xv * w.get(Tensor.F32_LE, b + 3 * rs);
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    /** Four bfloat16 weight rows against one deinterleaved row of x (see {@link #deinterleave}). */
+    private static void dot4Bf16(float[] x, int xo, MemorySegment w, long wByte, int k, float[] out) {
+        long rs = 2L * k;
+        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * L <= k; i += 2 * L) {
+            FloatVector even = FloatVector.fromArray(F, x, xo + i);
+            FloatVector odd = FloatVector.fromArray(F, x, xo + i + L);
+            long b = wByte + 2L * i;
+            IntVector p0 = IntVector.fromMemorySegment(I, w, b, ByteOrder.LITTLE_ENDIAN);
+            IntVector p1 = IntVector.fromMemorySegment(I, w, b + rs, ByteOrder.LITTLE_ENDIAN);
+            IntVector p2 = IntVector.fromMemorySegment(I, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
+            IntVector p3 = IntVector.fromMemorySegment(I, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
+            a0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a0);
+            a0 = p0.and(highMask).reinterpretAsFloats().fma(odd, a0);
+            a1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a1);
+            a1 = p1.and(highMask).reinterpretAsFloats().fma(odd, a1);
+            a2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a2);
+            a2 = p2.and(highMask).reinterpretAsFloats().fma(odd, a2);
+            a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a3);
+            a3 = p3.and(highMask).reinterpretAsFloats().fma(odd, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < k; i++) {
+            float xv = x[xo + i];
+            long b = wByte + 2L * i;
+            s0 += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b));
+            s1 += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + rs));
+            s2 += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + 2 * rs));
+            s3 += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + 3 * rs));
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 
     static float dotArray(float[] x, int xo, float[] w, int wo, int k) {
@@ -135,10 +251,10 @@ public final class MatMul {
      * (the tail is left in place). A 512-bit load of 2L bfloat16 weights is then widened with one shift
      * (even elements) and one mask (odd elements), with no cross-lane conversion.
      */
-    static float[] deinterleave(float[] x, int xOff, int m, int k) {
+    static float[] deinterleave(float[] x, int m, int k) {
         float[] out = new float[m * k];
         for (int i = 0; i < m; i++) {
-            int src = xOff + i * k;
+            int src = i * k;
             int dst = i * k;
             int b = 0;
             for (; b + 2 * L <= k; b += 2 * L) {
@@ -197,9 +313,13 @@ public final class MatMul {
 
     // ---------------------------------------------------------------- GEMM: packed panels, register blocking
 
-    private static void gemm(float[] x, int xOff, int m, int k, Tensor w, float[] bias, float[] out, int outOff, int n) {
-        int panels = (n + NR - 1) / NR;
+    private static void gemm(float[] x, int m, int k, Tensor[] weights, float[][] bias, float[][] out) {
         int threads = Parallel.threads();
+        int[] firstPanel = new int[weights.length + 1];
+        for (int g = 0; g < weights.length; g++) {
+            firstPanel[g + 1] = firstPanel[g] + (weights[g].dim(0) + NR - 1) / NR;
+        }
+        int panels = firstPanel[weights.length];
         // Split rows too when there are too few panels to keep every thread busy.
         int rowChunks = panels >= 4 * threads ? 1 : Math.min((m + MR - 1) / MR, (4 * threads + panels - 1) / panels);
         int rowsPerChunk = ((m + rowChunks - 1) / rowChunks + MR - 1) / MR * MR;
@@ -207,18 +327,26 @@ public final class MatMul {
         Parallel.forEach(panels * chunks, t -> {
             int p = t / chunks;
             int c = t % chunks;
-            int n0 = p * NR;
+            int g = 0;
+            while (p >= firstPanel[g + 1]) {
+                g++;
+            }
+            Tensor w = weights[g];
+            int n = w.dim(0);
+            int n0 = (p - firstPanel[g]) * NR;
             int cols = Math.min(NR, n - n0);
             float[] panel = panelBuffer(k * NR);
             packPanel(w, n0, cols, k, panel);
             int m0 = c * rowsPerChunk;
             int m1 = Math.min(m, m0 + rowsPerChunk);
+            float[] o = out[g];
+            float[] b = bias[g];
             int i = m0;
             for (; i + MR <= m1; i += MR) {
-                kernel6(x, xOff + i * k, k, panel, out, outOff + i * n + n0, n, cols, bias, n0);
+                kernel6(x, i * k, k, panel, o, i * n + n0, n, cols, b, n0);
             }
             for (; i < m1; i++) {
-                kernel1(x, xOff + i * k, k, panel, out, outOff + i * n + n0, cols, bias, n0);
+                kernel1(x, i * k, k, panel, o, i * n + n0, cols, b, n0);
             }
         });
     }

@@ -80,6 +80,23 @@ class MatMulTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"1", "3", "20"})
+    void groupedProjectionsEqualSeparateOnes(int m) {
+        SplittableRandom r = new SplittableRandom(m);
+        Tensor x = random(r, m, 72);
+        Tensor[] ws = {offHeap(random(r, 50, 72), DType.BF16), offHeap(random(r, 9, 72), DType.F32), random(r, 33, 72)};
+        Tensor[] bs = {random(r, 50), null, random(r, 33)};
+        Tensor[] grouped = MatMul.linear(x, ws, bs);
+        for (int g = 0; g < ws.length; g++) {
+            Tensor single = MatMul.linear(x, ws[g], bs[g]);
+            assertEquals(single.numel(), grouped[g].numel());
+            for (int i = 0; i < single.numel(); i++) {
+                assertEquals(single.getFloat(i), grouped[g].getFloat(i), 0f, "projection " + g + " element " + i);
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void rejectsMismatchedShapes() {
         SplittableRandom r = new SplittableRandom(1);
