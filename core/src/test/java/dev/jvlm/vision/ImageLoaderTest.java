@@ -166,6 +166,19 @@ class ImageLoaderTest {
         }
     }
 
+    /**
+     * JPEGs of every chroma subsampling Pillow writes (4:4:4, 4:2:2, 4:2:0 baseline and
+     * progressive, 4:1:1) and grayscale decode to exactly the pixels Pillow (libjpeg-turbo)
+     * decodes; the references were saved by Pillow as PNG.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"q85_444_w45_h29", "q85_422_w45_h29", "q95_420_odd_w45_h29", "q75_420_progressive_w45_h29",
+            "q90_411_w45_h29", "gray_q80_w45_h29"})
+    void jpegDecodesToPillowsPixels(String name) throws IOException {
+        Path dir = Fixtures.path("jpeg");
+        assertEquals(loader.load(dir.resolve(name + ".pillow.png")), loader.load(dir.resolve(name + ".jpg")));
+    }
+
     @Test
     void grayscaleJpegOpensAsL() throws IOException {
         BufferedImage source = new BufferedImage(16, 8, BufferedImage.TYPE_BYTE_GRAY);
