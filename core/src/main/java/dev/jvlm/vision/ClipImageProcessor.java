@@ -89,7 +89,7 @@ public final class ClipImageProcessor implements ImageProcessor {
     static void requireSameSize(DecodedImage image, int height, int width) {
         if (image.height() != height || image.width() != width) {
             throw new IllegalArgumentException("processed images differ in size (" + image.width() + "x" + image.height()
-                    + " and " + width + "x" + height + ") and cannot be stacked; enable do_center_crop");
+                    + " and " + width + "x" + height + ") and cannot be stacked into one tensor");
         }
     }
 

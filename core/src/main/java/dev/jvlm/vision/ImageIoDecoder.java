@@ -35,11 +35,13 @@ final class ImageIoDecoder {
         try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(stream, false, true);
             ImageLoader.checkSize(name, reader.getWidth(0), reader.getHeight(0), maxPixels);
+            TruncationWarnings warnings = TruncationWarnings.listenTo(reader);
             image = reader.read(0);
+            warnings.throwIfTruncated(name, label);
         } catch (InvalidImageException e) {
             throw e;
         } catch (IOException e) {
-            throw new InvalidImageException(name + ": corrupt or truncated " + label + ": " + e.getMessage(), e);
+            throw new InvalidImageException(name + ": corrupt or truncated " + label + ": " + describe(e), e);
         } finally {
             reader.dispose();
         }
@@ -87,5 +89,9 @@ final class ImageIoDecoder {
             out[i] = (byte) samples[i];
         }
         return out;
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : "data ends early (" + e.getClass().getSimpleName() + ")";
     }
 }

@@ -81,6 +81,11 @@ public final class ImageLoader {
             throw new InvalidImageException(name + ": image is " + width + "x" + height + " = " + width * height
                     + " pixels, more than the limit of " + maxPixels);
         }
+        // Samples live in one Java array: 8 bytes per pixel is the most any decoding step holds.
+        if (width * height > (Integer.MAX_VALUE - 16) / 8) {
+            throw new InvalidImageException(name + ": image is " + width + "x" + height
+                    + ", too large to decode in memory (at most " + (Integer.MAX_VALUE - 16) / 8 + " pixels)");
+        }
     }
 
     private enum Format {

@@ -103,9 +103,14 @@ final class JpegDecoder {
         ImageReader reader = readers.next();
         try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(stream, true, true);
-            return reader.readRaster(0, null);
+            TruncationWarnings warnings = TruncationWarnings.listenTo(reader);
+            Raster raster = reader.readRaster(0, null);
+            warnings.throwIfTruncated(name, "JPEG");
+            return raster;
+        } catch (InvalidImageException e) {
+            throw e;
         } catch (IOException e) {
-            throw new InvalidImageException(name + ": corrupt or truncated JPEG: " + e.getMessage(), e);
+            throw new InvalidImageException(name + ": corrupt or truncated JPEG: " + describe(e), e);
         } finally {
             reader.dispose();
         }
@@ -196,5 +201,9 @@ final class JpegDecoder {
             pos = body + length - 2;
         }
         return null;
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : "data ends early (" + e.getClass().getSimpleName() + ")";
     }
 }

@@ -302,13 +302,37 @@ class ImageLoaderTest {
         assertTrue(e.getMessage().contains("bad checksum in chunk IHDR"), e.getMessage());
     }
 
+    /** The JDK's JPEG reader only warns on data that ends early; such files are refused like Pillow does. */
     @Test
-    void truncatedJpegIsRejected() throws IOException {
-        BufferedImage source = new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR);
-        byte[] jpeg = jpeg(source);
-        byte[] cut = Arrays.copyOf(jpeg, 100);
-        InvalidImageException e = assertThrows(InvalidImageException.class, () -> loader.decode(cut, "cut.jpg"));
-        assertTrue(e.getMessage().startsWith("cut.jpg: "), e.getMessage());
+    void jpegTruncatedInsideItsImageDataIsRejected() throws IOException {
+        byte[] jpeg = Files.readAllBytes(Fixtures.path("jpeg").resolve("q85_444_w45_h29.jpg"));
+        for (int keep : new int[]{100, jpeg.length - 300, jpeg.length - 2}) {
+            byte[] cut = Arrays.copyOf(jpeg, keep);
+            InvalidImageException e = assertThrows(InvalidImageException.class, () -> loader.decode(cut, "cut.jpg"));
+            assertTrue(e.getMessage().startsWith("cut.jpg: truncated"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bmp", "gif", "webp"})
+    void truncatedBmpGifAndWebpAreRejected(String format) throws IOException {
+        byte[] data;
+        if (format.equals("webp")) {
+            data = Files.readAllBytes(Fixtures.path("webp").resolve("lossy_q80_w37_h23.webp"));
+        } else {
+            BufferedImage source = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+            for (int y = 0; y < 48; y++) {
+                for (int x = 0; x < 64; x++) {
+                    source.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | ((x * y) & 255));
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(source, format, out);
+            data = out.toByteArray();
+        }
+        byte[] cut = Arrays.copyOf(data, data.length / 2);
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> loader.decode(cut, "cut." + format));
+        assertTrue(e.getMessage().startsWith("cut." + format + ": corrupt or truncated"), e.getMessage());
     }
 
     @Test
