@@ -63,7 +63,7 @@ class ReferenceFixtureTest {
             String tensor = it.next();
             int[] shape = shapeOf(shapes.get(tensor));
             if (tensor.equals("decoded_rgb")) {
-                assertArrayEquals(toUnsigned(tensors.longs("decoded_rgb")), toUnsigned(image.toRgb().samples()),
+                assertArrayEquals(tensors.longs("decoded_rgb"), unsigned(image.toRgb().samples()),
                         "decoded JPEG pixels equal Pillow's");
                 continue;
             }
@@ -128,11 +128,7 @@ class ReferenceFixtureTest {
         return out;
     }
 
-    private static long[] toUnsigned(long[] values) {
-        return values;
-    }
-
-    private static long[] toUnsigned(byte[] values) {
+    private static long[] unsigned(byte[] values) {
         long[] out = new long[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i] & 0xFF;
