@@ -33,34 +33,28 @@ class RuntimeCommandsTest {
     }
 
     @Test
-    void forwardAcceptsAHubIdFromTheLocalCache() throws IOException {
-        // HF_HUB_CACHE cannot be set from inside the JVM; use HF's layout under the default home instead.
-        Path home = Path.of(System.getProperty("user.home"));
-        Path repo = home.resolve(".cache/huggingface/hub/models--jvlm-test--tiny-llava");
+    void modelAcceptsAHubIdFromTheLocalCache() throws IOException {
+        Path repo = tmp.resolve("hub/models--jvlm-test--tiny-llava");
         Path snapshot = repo.resolve("snapshots/abc123");
+        Files.createDirectories(snapshot);
+        Files.createDirectories(repo.resolve("refs"));
+        Files.writeString(repo.resolve("refs/main"), "abc123\n");
+        Path src = TestData.resource("models/llava");
+        for (String f : new String[] {"config.json", "generation_config.json", "model.safetensors"}) {
+            Files.copy(src.resolve(f), snapshot.resolve(f));
+        }
+        System.setProperty("jvlm.hubCache", tmp.resolve("hub").toString());
         try {
-            Files.createDirectories(snapshot);
-            Files.createDirectories(repo.resolve("refs"));
-            Files.writeString(repo.resolve("refs/main"), "abc123\n");
-            Path src = TestData.resource("models/llava");
-            for (String f : new String[] {"config.json", "generation_config.json", "model.safetensors"}) {
-                Files.copy(src.resolve(f), snapshot.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            assumeEnvironmentUsesDefaultCache();
             CliRunner r = CliRunner.run("inspect", "--model", "jvlm-test/tiny-llava");
             assertEquals(0, r.exitCode(), r.err());
             assertTrue(r.out().contains("model_type:   llava"), r.out());
             assertTrue(r.out().contains("2 layers, hidden 64, 4 heads (2 KV, head_dim 16), intermediate 128, vocab 512"), r.out());
+            CliRunner missing = CliRunner.run("inspect", "--model", "jvlm-test/absent");
+            assertEquals(1, missing.exitCode());
+            assertTrue(missing.err().contains("is neither a directory nor in the Hugging Face cache"), missing.err());
         } finally {
-            try (var s = Files.walk(repo)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            System.clearProperty("jvlm.hubCache");
         }
-    }
-
-    private static void assumeEnvironmentUsesDefaultCache() {
-        assertTrue(System.getenv("HF_HUB_CACHE") == null && System.getenv("HF_HOME") == null,
-                "this test needs HF_HUB_CACHE and HF_HOME unset");
     }
 
     @Test

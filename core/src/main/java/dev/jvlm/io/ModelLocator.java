@@ -32,8 +32,15 @@ public final class ModelLocator {
         throw new JvlmException("model directory " + model + " does not exist");
     }
 
-    /** HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+    /**
+     * HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. The system property
+     * {@code jvlm.hubCache} overrides all three (embedding applications and tests).
+     */
     static Path hubCache() {
+        String override = System.getProperty("jvlm.hubCache");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
         String hub = System.getenv("HF_HUB_CACHE");
         if (hub != null && !hub.isBlank()) {
             return Path.of(hub);
