@@ -67,7 +67,58 @@ public final class Probes {
                 .reduceLanes(VectorOperators.ADD);
     }
 
-    /** Read bandwidth in GB/s (10^9 bytes) streaming a 1 GiB array over all threads. */
+    /**
+     * Read bandwidth in GB/s streaming a 1 GiB file mapped the way checkpoints are (page-cache pages,
+     * read through a memory segment), over all threads. This is the ceiling for decoding, which
+     * streams mapped weights.
+     */
+    public static double mappedReadBandwidthGBs() throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("jvlm-probe", ".bin");
+        try {
+            long size = 1L << 30;
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(1 << 24);
+                for (long pos = 0; pos < size; pos += block.capacity()) {
+                    block.clear();
+                    while (block.hasRemaining()) {
+                        ch.write(block, pos + block.position());
+                    }
+                }
+            }
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+                 var arena = java.lang.foreign.Arena.ofShared()) {
+                java.lang.foreign.MemorySegment seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                int threads = Parallel.threads();
+                int chunks = threads * 16;
+                long chunk = size / chunks;
+                int l = F.length();
+                double best = 0;
+                for (int rep = 0; rep < 5; rep++) {
+                    long t0 = System.nanoTime();
+                    float[] partial = new float[chunks];
+                    Parallel.forEach(chunks, c -> {
+                        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+                        for (long b = c * chunk, end = (c + 1) * chunk; b < end; b += 8L * l) {
+                            acc0 = acc0.add(FloatVector.fromMemorySegment(F, seg, b, java.nio.ByteOrder.LITTLE_ENDIAN));
+                            acc1 = acc1.add(FloatVector.fromMemorySegment(F, seg, b + 4L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
+                        }
+                        partial[c] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                    });
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    sink += partial[0];
+                    // The first pass faults the pages in; only warm passes count.
+                    if (rep > 0) {
+                        best = Math.max(best, size / s / 1e9);
+                    }
+                }
+                return best;
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /** Read bandwidth in GB/s (10^9 bytes) streaming a 1 GiB heap array over all threads. */
     public static double readBandwidthGBs() {
         float[] data = new float[1 << 28];
         java.util.Arrays.fill(data, 1f);
