@@ -67,9 +67,46 @@ public final class MatMul {
         if (m <= GEMV_MAX_ROWS) {
             gemv(x.floats(), m, k, weights, b, o);
         } else {
-            gemm(x.floats(), m, k, weights, b, o);
+            gemm(x.floats(), m, k, weights, false, b, o);
         }
         return outs;
+    }
+
+    /** {@code a [..., K] · b [K, N]} → {@code [..., N]}, b in any float dtype (backward passes need this form). */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        int k = a.dim(-1);
+        if (b.rank() != 2 || b.dim(0) != k) {
+            throw new IllegalArgumentException("matmul: " + a.describe() + " cannot multiply " + b.describe());
+        }
+        int m = (int) (a.numel() / Math.max(1, k));
+        int[] outShape = a.shape();
+        outShape[outShape.length - 1] = b.dim(1);
+        Tensor out = Tensor.zeros(outShape);
+        gemm(a.floats(), m, k, new Tensor[] {b}, true, new float[1][], new float[][] {out.floats()});
+        return out;
+    }
+
+    /** The transpose of a 2-D tensor, as a new float32 tensor. */
+    public static Tensor transpose(Tensor a) {
+        int r = a.dim(0);
+        int c = a.dim(1);
+        Tensor out = Tensor.zeros(c, r);
+        float[] o = out.floats();
+        if (a.isHeapF32()) {
+            float[] x = a.floats();
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < c; j++) {
+                    o[j * r + i] = x[i * c + j];
+                }
+            }
+        } else {
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < c; j++) {
+                    o[j * r + i] = a.getFloat((long) i * c + j);
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- GEMV: stream each weight row once
@@ -313,11 +350,12 @@ public final class MatMul {
 
     // ---------------------------------------------------------------- GEMM: packed panels, register blocking
 
-    private static void gemm(float[] x, int m, int k, Tensor[] weights, float[][] bias, float[][] out) {
+    /** {@code plain}: the weights are {@code [K, N]} (b of {@link #matmul}) instead of {@code [N, K]}. */
+    private static void gemm(float[] x, int m, int k, Tensor[] weights, boolean plain, float[][] bias, float[][] out) {
         int threads = Parallel.threads();
         int[] firstPanel = new int[weights.length + 1];
         for (int g = 0; g < weights.length; g++) {
-            firstPanel[g + 1] = firstPanel[g] + (weights[g].dim(0) + NR - 1) / NR;
+            firstPanel[g + 1] = firstPanel[g] + (weights[g].dim(plain ? 1 : 0) + NR - 1) / NR;
         }
         int panels = firstPanel[weights.length];
         // Split rows too when there are too few panels to keep every thread busy.
@@ -332,11 +370,15 @@ public final class MatMul {
                 g++;
             }
             Tensor w = weights[g];
-            int n = w.dim(0);
+            int n = w.dim(plain ? 1 : 0);
             int n0 = (p - firstPanel[g]) * NR;
             int cols = Math.min(NR, n - n0);
             float[] panel = panelBuffer(k * NR);
-            packPanel(w, n0, cols, k, panel);
+            if (plain) {
+                packPlainPanel(w, n0, cols, k, n, panel);
+            } else {
+                packPanel(w, n0, cols, k, panel);
+            }
             int m0 = c * rowsPerChunk;
             int m1 = Math.min(m, m0 + rowsPerChunk);
             float[] o = out[g];
@@ -402,6 +444,26 @@ public final class MatMul {
                 }
             }
             default -> throw new IllegalArgumentException("linear: weight dtype " + w.dtype() + " is not a float type");
+        }
+    }
+
+    /** panel[kk*NR + j] = b[kk, n0 + j] for b {@code [K, N]}, zero for j ≥ cols. */
+    static void packPlainPanel(Tensor b, int n0, int cols, int k, int n, float[] panel) {
+        if (cols < NR) {
+            Arrays.fill(panel, 0, k * NR, 0f);
+        }
+        if (b.isHeapF32()) {
+            float[] a = b.floats();
+            for (int kk = 0; kk < k; kk++) {
+                System.arraycopy(a, kk * n + n0, panel, kk * NR, cols);
+            }
+            return;
+        }
+        for (int kk = 0; kk < k; kk++) {
+            long row = (long) kk * n + n0;
+            for (int j = 0; j < cols; j++) {
+                panel[kk * NR + j] = b.getFloat(row + j);
+            }
         }
     }
 

@@ -97,6 +97,21 @@ class MatMulTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"1, 5, 7, F32", "9, 33, 40, BF16", "20, 64, 65, F32"})
+    void plainMatmulAndTransposeMatchNaive(int m, int k, int n, DType dtype) {
+        SplittableRandom r = new SplittableRandom(k);
+        Tensor a = random(r, m, k);
+        Tensor b = offHeap(random(r, k, n), dtype);
+        Tensor c = MatMul.matmul(a, b);
+        Tensor bt = MatMul.transpose(b);
+        double[] expected = naive(a, bt, null);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], c.getFloat(i), 1e-4 * Math.sqrt(k), "element " + i);
+        }
+        assertEquals(b.getFloat(3L * n + 1), bt.getFloat(1L * k + 3));
+    }
+
     @org.junit.jupiter.api.Test
     void rejectsMismatchedShapes() {
         SplittableRandom r = new SplittableRandom(1);
