@@ -5,6 +5,7 @@ import dev.jvlm.nn.Embedding;
 import dev.jvlm.nn.Linear;
 import dev.jvlm.nn.RMSNorm;
 import dev.jvlm.tensor.Attention;
+import dev.jvlm.tensor.Autograd;
 import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Tensor;
 import java.util.ArrayList;
@@ -151,38 +152,39 @@ public final class TextDecoder {
             q = l.selfAttn().qNorm().forward(q.reshape(batch * tokens * c.numHeads(), c.headDim()));
             k = l.selfAttn().kNorm().forward(k.reshape(batch * tokens * c.numKvHeads(), c.headDim()));
         }
-        Ops.applyRotary(q.floats(), batch * tokens, c.numHeads(), c.headDim(), rope[0], rope[1]);
-        Ops.applyRotary(k.floats(), batch * tokens, c.numKvHeads(), c.headDim(), rope[0], rope[1]);
+        q = Ops.rotary(q, c.numHeads(), c.headDim(), rope[0], rope[1]);
+        k = Ops.rotary(k, c.numKvHeads(), c.headDim(), rope[0], rope[1]);
         cache.store(index, k.floats(), v.floats(), tokens);
-        Tensor attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
         Attention.Mask mask = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
                 c.attnLogitSoftcap());
-        Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
-                c.numKvHeads(), c.headDim(), cache.capacity, cache.length() + tokens, cache.length(), c.queryScale(), mask);
+        Tensor attn;
+        if (cache.length() == 0 && Autograd.needed(q, k, v)) {
+            // Training: the whole sequence at once, differentiable with respect to q, k and v.
+            attn = Attention.attention(q, k, v, batch, tokens, c.numHeads(), c.numKvHeads(), c.headDim(), c.queryScale(), mask)
+                    .reshape(batch * tokens, c.numHeads() * c.headDim());
+        } else {
+            attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
+            Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
+                    c.numKvHeads(), c.headDim(), cache.capacity, cache.length() + tokens, cache.length(), c.queryScale(), mask);
+        }
         Tensor o = l.selfAttn().oProj().forward(attn);
         if (c.gemmaNorms()) {
             o = l.postAttentionLayernorm().forward(o);
         }
-        Tensor residual = Ops.addInPlace(o, x);
+        Tensor residual = Ops.add(x, o);
         Tensor n = c.gemmaNorms() ? l.preFeedforwardLayernorm().forward(residual) : l.postAttentionLayernorm().forward(residual);
         Tensor[] gateUp = Linear.forwardAll(n, l.mlp().gateProj(), l.mlp().upProj());
         Tensor m = l.mlp().downProj().forward(Ops.gatedActivation(gateUp[0], gateUp[1], c.activation()));
         if (c.gemmaNorms()) {
             m = l.postFeedforwardLayernorm().forward(m);
         }
-        return Ops.addInPlace(m, residual);
+        return Ops.add(residual, m);
     }
 
     /** Logits {@code [..., vocab]} for final hidden states, with Gemma's final soft-capping if configured. */
     public Tensor logits(Tensor hidden) {
         Tensor logits = lmHead.forward(hidden);
         float cap = config.finalLogitSoftcap();
-        if (cap > 0) {
-            float[] a = logits.floats();
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) (Math.tanh(a[i] / cap) * cap);
-            }
-        }
-        return logits;
+        return cap > 0 ? Ops.softcap(logits, cap) : logits;
     }
 }

@@ -119,6 +119,122 @@ public final class Attention {
         });
     }
 
+    /**
+     * Differentiable attention of a whole sequence over its own keys (no cache), for training:
+     * {@code q [batch, tokens, heads, headDim]}, {@code k, v [batch, tokens, kvHeads, headDim]} →
+     * {@code [batch, tokens, heads, headDim]}.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int batch, int tokens, int heads, int kvHeads,
+                                   int headDim, float scale, Mask mask) {
+        float[] kt = toHeadMajor(k.floats(), batch, tokens, kvHeads, headDim);
+        float[] vt = toHeadMajor(v.floats(), batch, tokens, kvHeads, headDim);
+        Tensor out = Tensor.zeros(q.shape());
+        attend(q.floats(), kt, vt, out.floats(), batch, tokens, heads, kvHeads, headDim, tokens, tokens, 0, scale, mask);
+        return Autograd.record(out, g -> attentionBackward(q.floats(), kt, vt, g.floats(), batch, tokens, heads, kvHeads,
+                headDim, scale, mask, q.shape(), k.shape()), q, k, v);
+    }
+
+    /** [batch, tokens, kvHeads, d] → [batch, kvHeads, tokens, d], the key-store layout. */
+    static float[] toHeadMajor(float[] x, int batch, int tokens, int kvHeads, int d) {
+        float[] out = new float[x.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    System.arraycopy(x, ((b * tokens + t) * kvHeads + h) * d, out, ((b * kvHeads + h) * tokens + t) * d, d);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Tensor[] attentionBackward(float[] q, float[] k, float[] v, float[] go, int batch, int tokens, int heads,
+                                              int kvHeads, int d, float scale, Mask mask, int[] qShape, int[] kShape) {
+        int group = heads / kvHeads;
+        float[] dq = new float[q.length];
+        float[] dk = new float[k.length];
+        float[] dv = new float[v.length];
+        // One task per (batch row, kv head): the query heads of a group add into the same dK and dV.
+        Parallel.forEach(batch * kvHeads, task -> {
+            int b = task / kvHeads;
+            int kvh = task % kvHeads;
+            int kvBase = (b * kvHeads + kvh) * tokens * d;
+            float[] p = new float[tokens];
+            float[] dp = new float[tokens];
+            float[] capDerivative = new float[tokens];
+            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                for (int t = 0; t < tokens; t++) {
+                    int qo = ((b * tokens + t) * heads + h) * d;
+                    float max = Float.NEGATIVE_INFINITY;
+                    boolean any = false;
+                    for (int s = 0; s < tokens; s++) {
+                        if (!mask.allows(b, t, s)) {
+                            p[s] = Float.NEGATIVE_INFINITY;
+                            continue;
+                        }
+                        float sc = dot(q, qo, k, kvBase + s * d, d) * scale;
+                        if (mask.softcap() > 0) {
+                            float c = (float) Math.tanh(sc / mask.softcap());
+                            capDerivative[s] = 1 - c * c;
+                            sc = mask.softcap() * c;
+                        }
+                        if (mask.bias() != null) {
+                            sc += mask.bias()[(b * tokens + t) * tokens + s];
+                        }
+                        p[s] = sc;
+                        max = Math.max(max, sc);
+                        any = true;
+                    }
+                    if (!any) {
+                        // Uniform attention over every key (see attend); no gradient reaches the scores.
+                        for (int s = 0; s < tokens; s++) {
+                            axpy(1f / tokens, go, qo, dv, kvBase + s * d, d);
+                        }
+                        continue;
+                    }
+                    float sum = 0;
+                    for (int s = 0; s < tokens; s++) {
+                        p[s] = p[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(p[s] - max);
+                        sum += p[s];
+                    }
+                    float weighted = 0;
+                    for (int s = 0; s < tokens; s++) {
+                        p[s] /= sum;
+                        if (p[s] != 0f) {
+                            dp[s] = dot(go, qo, v, kvBase + s * d, d);
+                            weighted += p[s] * dp[s];
+                            axpy(p[s], go, qo, dv, kvBase + s * d, d);
+                        }
+                    }
+                    for (int s = 0; s < tokens; s++) {
+                        if (p[s] == 0f) {
+                            continue;
+                        }
+                        float ds = p[s] * (dp[s] - weighted) * scale;
+                        if (mask.softcap() > 0) {
+                            ds *= capDerivative[s];
+                        }
+                        axpy(ds, k, kvBase + s * d, dq, qo, d);
+                        axpy(ds, q, qo, dk, kvBase + s * d, d);
+                    }
+                }
+            }
+        });
+        return new Tensor[] {Tensor.of(dq, qShape), Tensor.of(fromHeadMajor(dk, batch, tokens, kvHeads, d), kShape),
+                Tensor.of(fromHeadMajor(dv, batch, tokens, kvHeads, d), kShape)};
+    }
+
+    private static float[] fromHeadMajor(float[] x, int batch, int tokens, int kvHeads, int d) {
+        float[] out = new float[x.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    System.arraycopy(x, ((b * kvHeads + h) * tokens + t) * d, out, ((b * tokens + t) * kvHeads + h) * d, d);
+                }
+            }
+        }
+        return out;
+    }
+
     private static float[] scoreBuffer(int n) {
         float[] b = SCORES.get();
         if (b.length < n) {

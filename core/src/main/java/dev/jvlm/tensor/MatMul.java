@@ -69,7 +69,25 @@ public final class MatMul {
         } else {
             gemm(x.floats(), m, k, weights, false, b, o);
         }
+        for (int g = 0; g < weights.length; g++) {
+            Tensor w = weights[g];
+            Tensor bias = biases == null ? null : biases[g];
+            // dX = dY·W, dW = dYᵀ·X, db = Σ_rows dY
+            Autograd.record(outs[g], dy -> new Tensor[] {
+                    x.requiresGrad() ? matmul(dy, w).reshape(x.shape()) : null,
+                    w.requiresGrad() ? matmul(transpose(dy.reshape(m, w.dim(0))), x.reshape(m, k)) : null,
+                    bias != null && bias.requiresGrad() ? columnSums(dy, w.dim(0)) : null}, x, w, bias);
+        }
         return outs;
+    }
+
+    private static Tensor columnSums(Tensor t, int n) {
+        float[] a = t.floats();
+        float[] s = new float[n];
+        for (int i = 0; i < a.length; i++) {
+            s[i % n] += a[i];
+        }
+        return Tensor.of(s, n);
     }
 
     /** {@code a [..., K] · b [K, N]} → {@code [..., N]}, b in any float dtype (backward passes need this form). */
@@ -83,7 +101,9 @@ public final class MatMul {
         outShape[outShape.length - 1] = b.dim(1);
         Tensor out = Tensor.zeros(outShape);
         gemm(a.floats(), m, k, new Tensor[] {b}, true, new float[1][], new float[][] {out.floats()});
-        return out;
+        return Autograd.record(out, dc -> new Tensor[] {
+                a.requiresGrad() ? linear(dc, b, null).reshape(a.shape()) : null,
+                b.requiresGrad() ? matmul(transpose(a.reshape(m, k)), dc.reshape(m, b.dim(1))) : null}, a, b);
     }
 
     /** The transpose of a 2-D tensor, as a new float32 tensor. */

@@ -42,6 +42,27 @@ public final class Ops {
                 case RELU -> Math.max(0f, x);
             };
         }
+
+        /** d apply(x) / dx. */
+        public float derivative(float x) {
+            return switch (this) {
+                case SILU -> {
+                    double sg = 1.0 / (1.0 + Math.exp(-x));
+                    yield (float) (sg * (1 + x * (1 - sg)));
+                }
+                case GELU -> (float) (0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI));
+                case GELU_TANH -> {
+                    double c = 0.7978845608028654;
+                    double t = Math.tanh(c * (x + 0.044715 * x * x * x));
+                    yield (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x));
+                }
+                case QUICK_GELU -> {
+                    double sg = 1.0 / (1.0 + Math.exp(-1.702 * x));
+                    yield (float) (sg + 1.702 * x * sg * (1 - sg));
+                }
+                case RELU -> x > 0 ? 1f : 0f;
+            };
+        }
     }
 
     /** erf with absolute error below 1.2e-7 (Chebyshev fit of erfc), enough for float32 GELU. */
@@ -90,7 +111,36 @@ public final class Ops {
                 o[base + i] = (in[base + i] * inv) * (offset + w[i]);
             }
         });
-        return out;
+        return Autograd.record(out, g -> rmsNormBackward(x, weight, eps, offset, g), x, weight);
+    }
+
+    private static Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, float offset, Tensor g) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / d);
+        float[] in = x.floats();
+        float[] w = weight.toF32().floats();
+        float[] go = g.floats();
+        Tensor dx = Tensor.zeros(x.shape());
+        float[] dxa = dx.floats();
+        double[] dw = new double[d];
+        for (int r = 0; r < rows; r++) {
+            int base = r * d;
+            double inv = 1.0 / Math.sqrt(sumSquares(in, base, d) / d + eps);
+            double dot = 0;
+            for (int i = 0; i < d; i++) {
+                dot += go[base + i] * (offset + w[i]) * in[base + i];
+                dw[i] += go[base + i] * in[base + i] * inv;
+            }
+            double c = inv * inv * inv * dot / d;
+            for (int i = 0; i < d; i++) {
+                dxa[base + i] = (float) (inv * go[base + i] * (offset + w[i]) - in[base + i] * c);
+            }
+        }
+        float[] dwf = new float[d];
+        for (int i = 0; i < d; i++) {
+            dwf[i] = (float) dw[i];
+        }
+        return new Tensor[] {dx, Tensor.of(dwf, weight.shape())};
     }
 
     /** LayerNorm over the last dimension with weight and bias (bias may be null). */
@@ -120,7 +170,57 @@ public final class Ops {
                 o[base + i] = b == null ? y : y + b[i];
             }
         });
-        return out;
+        return Autograd.record(out, g -> layerNormBackward(x, weight, bias, eps, g), x, weight, bias);
+    }
+
+    private static Tensor[] layerNormBackward(Tensor x, Tensor weight, Tensor bias, float eps, Tensor g) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / d);
+        float[] in = x.floats();
+        float[] w = weight.toF32().floats();
+        float[] go = g.floats();
+        Tensor dx = Tensor.zeros(x.shape());
+        float[] dxa = dx.floats();
+        double[] dw = new double[d];
+        double[] db = new double[d];
+        double[] xhat = new double[d];
+        for (int r = 0; r < rows; r++) {
+            int base = r * d;
+            double mean = 0;
+            for (int i = 0; i < d; i++) {
+                mean += in[base + i];
+            }
+            mean /= d;
+            double var = 0;
+            for (int i = 0; i < d; i++) {
+                var += (in[base + i] - mean) * (in[base + i] - mean);
+            }
+            double inv = 1.0 / Math.sqrt(var / d + eps);
+            double meanG = 0;
+            double meanGx = 0;
+            for (int i = 0; i < d; i++) {
+                xhat[i] = (in[base + i] - mean) * inv;
+                double gh = go[base + i] * w[i];
+                meanG += gh;
+                meanGx += gh * xhat[i];
+                dw[i] += go[base + i] * xhat[i];
+                db[i] += go[base + i];
+            }
+            meanG /= d;
+            meanGx /= d;
+            for (int i = 0; i < d; i++) {
+                dxa[base + i] = (float) (inv * (go[base + i] * w[i] - meanG - xhat[i] * meanGx));
+            }
+        }
+        return new Tensor[] {dx, Tensor.of(toFloats(dw), weight.shape()), bias == null ? null : Tensor.of(toFloats(db), bias.shape())};
+    }
+
+    private static float[] toFloats(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
     }
 
     static float sumSquares(float[] a, int off, int n) {
@@ -137,11 +237,25 @@ public final class Ops {
         return s;
     }
 
-    /** The activation applied element-wise, in place. */
-    public static Tensor activateInPlace(Tensor x, Activation act) {
+    /** The activation applied element-wise, as a new tensor. */
+    public static Tensor activate(Tensor x, Activation act) {
         float[] a = x.floats();
-        forRows(a.length, 1, i -> a[i] = act.apply(a[i]));
-        return x;
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.floats();
+        int d = x.dim(-1);
+        forRows(a.length / d, d, r -> {
+            for (int i = r * d, end = i + d; i < end; i++) {
+                o[i] = act.apply(a[i]);
+            }
+        });
+        return Autograd.record(out, g -> {
+            float[] go = g.floats();
+            float[] dx = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                dx[i] = go[i] * act.derivative(a[i]);
+            }
+            return new Tensor[] {Tensor.of(dx, x.shape())};
+        }, x);
     }
 
     /** Gated MLP input: {@code act(gate) * up}, gate and up of equal shape; returns a new tensor. */
@@ -156,33 +270,62 @@ public final class Ops {
                 o[i] = act.apply(g[i]) * u[i];
             }
         });
-        return out;
+        return Autograd.record(out, grad -> {
+            float[] go = grad.floats();
+            float[] dg = new float[g.length];
+            float[] du = new float[g.length];
+            for (int i = 0; i < g.length; i++) {
+                dg[i] = go[i] * u[i] * act.derivative(g[i]);
+                du[i] = go[i] * act.apply(g[i]);
+            }
+            return new Tensor[] {Tensor.of(dg, gate.shape()), Tensor.of(du, up.shape())};
+        }, gate, up);
     }
 
-    /** {@code a += b}, element-wise, in place; returns a. */
-    public static Tensor addInPlace(Tensor a, Tensor b) {
+    /** {@code a + b}, element-wise, as a new tensor of a's shape. */
+    public static Tensor add(Tensor a, Tensor b) {
         if (a.numel() != b.numel()) {
             throw new IllegalArgumentException("add: " + a.describe() + " and " + b.describe() + " differ in size");
         }
         float[] x = a.floats();
         float[] y = b.floats();
+        float[] o = new float[x.length];
         int i = 0;
         for (; i + L <= x.length; i += L) {
-            FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(x, i);
+            FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(o, i);
         }
         for (; i < x.length; i++) {
-            x[i] += y[i];
+            o[i] = x[i] + y[i];
         }
-        return a;
+        return Autograd.record(Tensor.of(o, a.shape()), g -> new Tensor[] {g, g.reshape(b.shape())}, a, b);
     }
 
-    /** {@code a *= s}, in place; returns a. */
-    public static Tensor scaleInPlace(Tensor a, float s) {
+    /** {@code a * s}, as a new tensor. */
+    public static Tensor scale(Tensor a, float s) {
         float[] x = a.floats();
+        float[] o = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            x[i] *= s;
+            o[i] = x[i] * s;
         }
-        return a;
+        return Autograd.record(Tensor.of(o, a.shape()), g -> new Tensor[] {scale(g, s)}, a);
+    }
+
+    /** {@code cap * tanh(a / cap)}, Gemma's soft-capping, as a new tensor. */
+    public static Tensor softcap(Tensor a, float cap) {
+        float[] x = a.floats();
+        float[] o = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            o[i] = (float) (Math.tanh(x[i] / cap) * cap);
+        }
+        return Autograd.record(Tensor.of(o, a.shape()), g -> {
+            float[] go = g.floats();
+            float[] d = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double t = o[i] / cap;
+                d[i] = (float) (go[i] * (1 - t * t));
+            }
+            return new Tensor[] {Tensor.of(d, a.shape())};
+        }, a);
     }
 
     /** Numerically stable softmax over {@code n} elements at {@code off}, in place. */
@@ -201,6 +344,25 @@ public final class Ops {
         for (int i = 0; i < n; i++) {
             a[off + i] *= inv;
         }
+    }
+
+    /**
+     * Rotary position embedding of {@code x [tokens, heads, headDim]} (any shape with those trailing
+     * sizes) as a new tensor; its gradient is the inverse rotation.
+     */
+    public static Tensor rotary(Tensor x, int heads, int headDim, float[] cos, float[] sin) {
+        int tokens = (int) (x.numel() / ((long) heads * headDim));
+        float[] o = x.floats().clone();
+        applyRotary(o, tokens, heads, headDim, cos, sin);
+        return Autograd.record(Tensor.of(o, x.shape()), g -> {
+            float[] d = g.floats().clone();
+            float[] negSin = new float[sin.length];
+            for (int i = 0; i < sin.length; i++) {
+                negSin[i] = -sin[i];
+            }
+            applyRotary(d, tokens, heads, headDim, cos, negSin);
+            return new Tensor[] {Tensor.of(d, x.shape())};
+        }, x);
     }
 
     /**

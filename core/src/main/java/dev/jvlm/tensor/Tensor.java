@@ -21,6 +21,11 @@ public final class Tensor {
     private final long size;
     private final float[] floats;
     private final MemorySegment segment;
+    // Autograd state: a trainable leaf is marked requiresGrad and collects its gradient in grad; a
+    // tensor computed while gradients are recorded remembers how, in node.
+    private boolean requiresGrad;
+    private Tensor grad;
+    Autograd.Node node;
 
     private Tensor(DType dtype, int[] shape, float[] floats, MemorySegment segment) {
         this.dtype = dtype;
@@ -182,7 +187,36 @@ public final class Tensor {
         if (numel(newShape) != size) {
             throw new IllegalArgumentException("cannot reshape " + describe() + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(dtype, newShape, floats, segment);
+        Tensor out = new Tensor(dtype, newShape, floats, segment);
+        int[] original = shape;
+        return Autograd.record(out, g -> new Tensor[] {g.reshape(original)}, this);
+    }
+
+    /** Marks this tensor as a trainable leaf whose gradient {@link Autograd#backward} accumulates. */
+    public Tensor requireGrad() {
+        if (floats == null) {
+            throw new IllegalStateException("only heap float32 tensors can be trained, not " + describe());
+        }
+        requiresGrad = true;
+        return this;
+    }
+
+    /** True for trainable leaves and for tensors computed from them while gradients are recorded. */
+    public boolean requiresGrad() {
+        return requiresGrad || node != null;
+    }
+
+    boolean isLeaf() {
+        return requiresGrad && node == null;
+    }
+
+    /** The accumulated gradient of a trainable leaf, or null before any backward pass. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    public void setGrad(Tensor g) {
+        grad = g;
     }
 
     /** Rows {@code [from, to)} of the first dimension, sharing storage where the storage allows. */
