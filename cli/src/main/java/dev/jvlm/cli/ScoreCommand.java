@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  * {@code jvlm score}: scores a JSONL file of items with one metric and prints one JSON result per item,
  * then a summary line. Nothing is printed to standard output unless every item scores.
  */
-@Command(name = "score", mixinStandardHelpOptions = true,
+@Command(name = "score",
         description = {"Score predictions with a benchmark metric, exactly as the reference toolkit scores them.",
                 "Each input line is one item (or one corpus or group, for BLEU, CIDEr, MMBench circular):",
                 "a JSON object with 'prediction', 'references' and the metric's own fields (docs/EVAL.md).",
@@ -53,6 +53,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = {"-m", "--metric"}, required = true, paramLabel = "NAME",
             description = "Metric name or alias, e.g. vqa_accuracy, anls, relaxed_accuracy, mcq_letter_vlmevalkit.")

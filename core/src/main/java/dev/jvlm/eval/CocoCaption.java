@@ -2,10 +2,12 @@ package dev.jvlm.eval;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 
 /**
  * Corpus-level BLEU and CIDEr-D as pycocoevalcap computes them (tylin/coco-caption
@@ -107,7 +109,7 @@ final class CocoCaption {
     static double cider(List<Image> images) {
         Map<List<String>, Integer> documentFrequency = new HashMap<>();
         for (Image image : images) {
-            java.util.Set<List<String>> seen = new java.util.HashSet<>();
+            Set<List<String>> seen = new HashSet<>();
             image.references().forEach(r -> seen.addAll(ngramCounts(r).keySet()));
             seen.forEach(ngram -> documentFrequency.merge(ngram, 1, Integer::sum));
         }

@@ -47,7 +47,8 @@ final class PtbTokenizer {
             "mr.", "mrs.", "ms.", "dr.", "st.", "jr.", "sr.", "vs.", "etc.", "inc.", "co.", "corp.", "ltd.", "mt.",
             "ft.", "no.", "prof.", "gen.", "sgt.", "capt.", "lt.", "col.", "ave.", "rd.", "jan.", "feb.", "aug.",
             "sept.", "oct.", "nov.", "dec.");
-    private static final Pattern LETTER_DOT_ABBREVIATION = Pattern.compile("(?:\\p{L}\\.)+");
+    /** "u.s.", "e.g.", or an initial such as "J."; a lower-case "m." ends a sentence. */
+    private static final Pattern LETTER_DOT_ABBREVIATION = Pattern.compile("(?:\\p{L}\\.){2,}|\\p{Lu}\\.");
     private static final Pattern CLITIC = Pattern.compile("(?i)(.+?)(n['’]t|['’](?:s|re|ve|ll|d|m))");
     private static final Map<String, String[]> SPLIT_WORDS = Map.of(
             "cannot", new String[] {"can", "not"}, "gonna", new String[] {"gon", "na"},

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,8 +229,7 @@ final class Py {
         if (x == 0.0) {
             return sign + "0.0";
         }
-        // Double.toString yields the shortest round-trip digits (JDK 19+), as Python's repr does.
-        BigDecimal shortest = new BigDecimal(Double.toString(Math.abs(x))).stripTrailingZeros();
+        BigDecimal shortest = shortestDecimal(Math.abs(x));
         String digits = shortest.unscaledValue().toString();
         int pointPosition = digits.length() - shortest.scale();
         if (pointPosition <= -4 || pointPosition > 16) {
@@ -244,6 +244,29 @@ final class Py {
             return sign + digits + "0".repeat(pointPosition - digits.length()) + ".0";
         }
         return sign + digits.substring(0, pointPosition) + "." + digits.substring(pointPosition);
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code x}, closest to it among equals, as Python's repr
+     * picks. {@link Double#toString} does the same (JDK 19+) except that where one digit would do it may
+     * print two closer ones (4.9E-324 for Python's 5e-324), so a one-digit alternative is tried.
+     */
+    private static BigDecimal shortestDecimal(double x) {
+        BigDecimal javaDigits = new BigDecimal(Double.toString(x)).stripTrailingZeros();
+        if (javaDigits.precision() != 2) {
+            return javaDigits;
+        }
+        BigDecimal exact = new BigDecimal(x);
+        BigDecimal best = javaDigits;
+        for (RoundingMode mode : new RoundingMode[] {RoundingMode.FLOOR, RoundingMode.CEILING}) {
+            BigDecimal oneDigit = exact.round(new MathContext(1, mode));
+            boolean closer = best == javaDigits
+                    || oneDigit.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0;
+            if (oneDigit.doubleValue() == x && closer) {
+                best = oneDigit;
+            }
+        }
+        return best.stripTrailingZeros();
     }
 
     /** {@code round(x, ndigits)} for a float: the exact binary value rounded half-even, sign of zero kept. */
