@@ -1,5 +1,7 @@
 package dev.jvlm.eval;
 
+import java.util.Locale;
+
 /** Where an item's score is not what the reference toolkit would certainly have produced. */
 public enum Caveat {
     /**
@@ -16,6 +18,6 @@ public enum Caveat {
 
     /** The name used in JSON output. */
     public String jsonName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

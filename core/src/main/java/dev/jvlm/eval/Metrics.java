@@ -108,7 +108,6 @@ public final class Metrics {
 
     private static final Map<String, Metric> BY_NAME = index();
 
-
     private Metrics() {
     }
 
@@ -219,6 +218,7 @@ public final class Metrics {
         return letter.isEmpty() ? JSON.nullNode() : JSON.textNode(letter);
     }
 
+    /** The letter filter runs on the raw response; lmms-eval strips only what comes out of the filter. */
     private static ItemScore ai2dExactMatch(Fields item) {
         String prediction = item.prediction();
         Matcher letter = AI2D_LEADING_LETTER.matcher(prediction);
