@@ -1,6 +1,7 @@
 package dev.jvlm.nn;
 
 import dev.jvlm.JvlmException;
+import dev.jvlm.tensor.Autograd;
 import dev.jvlm.tensor.Tensor;
 
 /** A token embedding table {@code [vocab, dim]} in its stored dtype; lookups widen rows to float32. */
@@ -22,6 +23,18 @@ public record Embedding(String name, Tensor weight) {
                 o[i * dim + j] = weight.getFloat(base + j) * scale;
             }
         }
-        return out;
+        // Full fine-tuning of the table: each looked-up row receives its rows' gradient.
+        return Autograd.record(out, g -> {
+            Tensor d = Tensor.zeros(weight.shape());
+            float[] da = d.floats();
+            float[] go = g.floats();
+            for (int i = 0; i < ids.length; i++) {
+                int base = (int) ids[i] * dim;
+                for (int j = 0; j < dim; j++) {
+                    da[base + j] += go[i * dim + j] * scale;
+                }
+            }
+            return new Tensor[] {d};
+        }, weight);
     }
 }

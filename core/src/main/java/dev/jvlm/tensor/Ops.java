@@ -328,6 +328,73 @@ public final class Ops {
         }, a);
     }
 
+    /** Label value that excludes a position from the loss, as in PyTorch and Hugging Face. */
+    public static final int IGNORE_INDEX = -100;
+
+    /**
+     * Summed cross-entropy of {@code logits [rows, vocab]} against {@code labels} (one per row,
+     * {@link #IGNORE_INDEX} skips the row), divided by {@code denominator} (the number of label
+     * tokens in the whole optimizer step). A scalar; zero, not NaN, when no row has a label.
+     */
+    public static Tensor crossEntropy(Tensor logits, int[] labels, float denominator) {
+        int vocab = logits.dim(-1);
+        int rows = (int) (logits.numel() / vocab);
+        if (labels.length != rows) {
+            throw new IllegalArgumentException("crossEntropy: " + labels.length + " labels for " + rows + " rows");
+        }
+        float[] a = logits.floats();
+        double[] rowLoss = new double[rows];
+        forRows(rows, vocab, r -> {
+            int label = labels[r];
+            if (label == IGNORE_INDEX) {
+                return;
+            }
+            if (label < 0 || label >= vocab) {
+                throw new IllegalArgumentException("label " + label + " at row " + r + " is outside the vocabulary [0, " + vocab + ")");
+            }
+            int base = r * vocab;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < vocab; i++) {
+                max = Math.max(max, a[base + i]);
+            }
+            double sum = 0;
+            for (int i = 0; i < vocab; i++) {
+                sum += Math.exp(a[base + i] - max);
+            }
+            rowLoss[r] = Math.log(sum) + max - a[base + label];
+        });
+        double total = 0;
+        for (double l : rowLoss) {
+            total += l;
+        }
+        Tensor loss = Tensor.of(new float[] {denominator > 0 ? (float) (total / denominator) : 0f}, 1);
+        return Autograd.record(loss, g -> {
+            float scale = denominator > 0 ? g.floats()[0] / denominator : 0f;
+            Tensor d = Tensor.zeros(logits.shape());
+            float[] da = d.floats();
+            forRows(rows, vocab, r -> {
+                int label = labels[r];
+                if (label == IGNORE_INDEX || scale == 0f) {
+                    return;
+                }
+                int base = r * vocab;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < vocab; i++) {
+                    max = Math.max(max, a[base + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < vocab; i++) {
+                    sum += Math.exp(a[base + i] - max);
+                }
+                for (int i = 0; i < vocab; i++) {
+                    da[base + i] = (float) (Math.exp(a[base + i] - max) / sum) * scale;
+                }
+                da[base + label] -= scale;
+            });
+            return new Tensor[] {d};
+        }, logits);
+    }
+
     /** Numerically stable softmax over {@code n} elements at {@code off}, in place. */
     public static void softmaxInPlace(float[] a, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
@@ -348,7 +415,8 @@ public final class Ops {
 
     /**
      * Rotary position embedding of {@code x [tokens, heads, headDim]} (any shape with those trailing
-     * sizes) as a new tensor; its gradient is the inverse rotation.
+     * sizes) as a new tensor; its gradient is the inverse rotation, which relies on the tables
+     * repeating each frequency in both halves of the head as every RoPE variant does.
      */
     public static Tensor rotary(Tensor x, int heads, int headDim, float[] cos, float[] sin) {
         int tokens = (int) (x.numel() / ((long) heads * headDim));

@@ -23,6 +23,25 @@ public final class TestData {
     private TestData() {
     }
 
+    /** Small configs of every text family, with the features that make each one different. */
+    public static final String[] TEXT_CONFIGS = {
+            """
+            {"model_type": "llama", "hidden_size": 48, "num_hidden_layers": 3, "num_attention_heads": 6,
+             "num_key_value_heads": 2, "intermediate_size": 80, "vocab_size": 97, "rms_norm_eps": 1e-5,
+             "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+             "original_max_position_embeddings": 16}, "pad_token_id": 0}""",
+            """
+            {"model_type": "mistral", "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+             "num_key_value_heads": 1, "intermediate_size": 64, "vocab_size": 61, "sliding_window": 4}""",
+            """
+            {"model_type": "qwen2", "hidden_size": 40, "num_hidden_layers": 2, "num_attention_heads": 5,
+             "num_key_value_heads": 5, "intermediate_size": 72, "vocab_size": 83, "tie_word_embeddings": true}""",
+            """
+            {"model_type": "gemma3_text", "hidden_size": 32, "num_hidden_layers": 3, "num_attention_heads": 2,
+             "num_key_value_heads": 1, "head_dim": 24, "intermediate_size": 48, "vocab_size": 71, "sliding_window": 3,
+             "sliding_window_pattern": 2, "query_pre_attn_scalar": 20, "final_logit_softcapping": 30.0,
+             "attn_logit_softcapping": 50.0, "rope_scaling": {"rope_type": "linear", "factor": 2.0}}"""};
+
     private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
 
     /**
