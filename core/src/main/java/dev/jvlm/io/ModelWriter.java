@@ -27,21 +27,9 @@ public final class ModelWriter {
     private ModelWriter() {
     }
 
+    /** A new model from a config (e.g. {@code jvlm init}): config.json with torch_dtype, generation_config.json, weights. */
     public static void write(Path output, ConfigNode config, Map<String, Tensor> tensors, DType dtype, Path tokenizerDir) {
-        if (Files.exists(output)) {
-            try (Stream<Path> s = Files.list(output)) {
-                if (s.findAny().isPresent()) {
-                    throw new JvlmException(output + ": output directory exists and is not empty; choose a new one");
-                }
-            } catch (IOException e) {
-                throw new JvlmException(output + ": exists and cannot be listed (" + e.getMessage() + ")");
-            }
-        }
-        Path abs = output.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".partial");
-        try {
-            deleteTree(tmp);
-            Files.createDirectories(tmp);
+        writeAtomically(output, tensors, tmp -> {
             ObjectNode cfg = config.node().deepCopy();
             cfg.put("torch_dtype", switch (dtype) {
                 case BF16 -> "bfloat16";
@@ -58,20 +46,57 @@ public final class ModelWriter {
                 }
             }
             Files.writeString(tmp.resolve("generation_config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(gen));
-            Safetensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            if (tokenizerDir != null) {
-                boolean any = false;
-                for (String f : TOKENIZER_FILES) {
-                    Path src = tokenizerDir.resolve(f);
-                    if (Files.isRegularFile(src)) {
-                        Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                        any = true;
-                    }
-                }
-                if (!any) {
-                    throw new JvlmException(tokenizerDir + ": no tokenizer files (expected tokenizer.json and tokenizer_config.json)");
-                }
+            if (tokenizerDir != null && copyFiles(tokenizerDir, tmp, TOKENIZER_FILES) == 0) {
+                throw new JvlmException(tokenizerDir + ": no tokenizer files (expected tokenizer.json and tokenizer_config.json)");
             }
+        });
+    }
+
+    /**
+     * A model derived from another one (e.g. {@code jvlm merge}): its config, generation config,
+     * tokenizer and processor files copied unchanged, with new weights.
+     */
+    public static void writeDerived(Path output, Path source, Map<String, Tensor> tensors) {
+        writeAtomically(output, tensors, tmp -> {
+            List<String> files = new java.util.ArrayList<>(List.of("config.json", "generation_config.json"));
+            files.addAll(TOKENIZER_FILES);
+            copyFiles(source, tmp, files);
+        });
+    }
+
+    private interface DirectoryFiller {
+        void fill(Path dir) throws IOException;
+    }
+
+    private static int copyFiles(Path from, Path to, List<String> names) throws IOException {
+        int copied = 0;
+        for (String f : names) {
+            Path src = from.resolve(f);
+            if (Files.isRegularFile(src)) {
+                Files.copy(src, to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                copied++;
+            }
+        }
+        return copied;
+    }
+
+    private static void writeAtomically(Path output, Map<String, Tensor> tensors, DirectoryFiller filler) {
+        if (Files.exists(output)) {
+            try (Stream<Path> s = Files.list(output)) {
+                if (s.findAny().isPresent()) {
+                    throw new JvlmException(output + ": output directory exists and is not empty; choose a new one");
+                }
+            } catch (IOException e) {
+                throw new JvlmException(output + ": exists and cannot be listed (" + e.getMessage() + ")");
+            }
+        }
+        Path abs = output.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".partial");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            filler.fill(tmp);
+            Safetensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
             if (Files.exists(output)) {
                 Files.delete(output);
             }

@@ -78,7 +78,7 @@ public final class TextDecoder {
         RMSNorm norm = RMSNorm.load(ckpt, prefix + "norm", d, eps, offset);
         Linear head;
         if (c.tieWordEmbeddings()) {
-            head = new Linear(prefix + "embed_tokens", embed.weight(), null);
+            head = new Linear(lmHeadName, embed.weight(), null);
         } else {
             head = Linear.load(ckpt, lmHeadName, d, c.vocabSize(), false);
         }
@@ -87,6 +87,19 @@ public final class TextDecoder {
 
     public TextConfig config() {
         return config;
+    }
+
+    /** Every linear layer by its module name (checkpoint key without ".weight"), lm_head last. */
+    public java.util.Map<String, Linear> linears() {
+        java.util.Map<String, Linear> all = new java.util.LinkedHashMap<>();
+        for (DecoderLayer l : layers) {
+            for (Linear lin : List.of(l.selfAttn().qProj(), l.selfAttn().kProj(), l.selfAttn().vProj(), l.selfAttn().oProj(),
+                    l.mlp().gateProj(), l.mlp().upProj(), l.mlp().downProj())) {
+                all.put(lin.name(), lin);
+            }
+        }
+        all.put(lmHead.name(), lmHead);
+        return all;
     }
 
     /** Token embeddings {@code [ids.length, hidden]}, scaled as the family does (Gemma: sqrt(hidden)). */

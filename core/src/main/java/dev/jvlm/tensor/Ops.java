@@ -310,6 +310,26 @@ public final class Ops {
         return Autograd.record(Tensor.of(o, a.shape()), g -> new Tensor[] {scale(g, s)}, a);
     }
 
+    /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p). */
+    public static Tensor dropout(Tensor a, float p, java.util.SplittableRandom random) {
+        float[] x = a.floats();
+        float[] keep = new float[x.length];
+        float scale = 1f / (1f - p);
+        float[] o = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            keep[i] = random.nextFloat() < p ? 0f : scale;
+            o[i] = x[i] * keep[i];
+        }
+        return Autograd.record(Tensor.of(o, a.shape()), g -> {
+            float[] go = g.floats();
+            float[] d = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                d[i] = go[i] * keep[i];
+            }
+            return new Tensor[] {Tensor.of(d, a.shape())};
+        }, a);
+    }
+
     /** {@code cap * tanh(a / cap)}, Gemma's soft-capping, as a new tensor. */
     public static Tensor softcap(Tensor a, float cap) {
         float[] x = a.floats();
