@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code jvlm} command: subcommands for running, inspecting and converting models. */
 @Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
         description = "Vision-language models on the JVM.",
-        subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class,
+        subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class, GradsCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static boolean verbose;

@@ -16,7 +16,8 @@ import java.util.Map;
  * the processor tensors of images, and how many greedy tokens to generate. Tensor fields are nested
  * JSON lists or {@code "file.safetensors[:name]"} relative to the spec file. Unknown fields are ignored.
  */
-public record ForwardSpec(long[][] inputIds, int[][] attentionMask, int generate, Map<String, Tensor> imageInputs) {
+public record ForwardSpec(long[][] inputIds, int[][] attentionMask, int generate, Map<String, Tensor> imageInputs,
+                          long[][] labels) {
 
     /** The processor outputs a spec may carry, by the names of the reference README. */
     static final List<String> IMAGE_FIELDS = List.of("pixel_values", "image_sizes", "image_grid_thw",
@@ -68,7 +69,15 @@ public record ForwardSpec(long[][] inputIds, int[][] attentionMask, int generate
                 images.put(f, tensor(root.get(f), f, file, base));
             }
         }
-        return new ForwardSpec(ids, mask, generate, images);
+        long[][] labels = null;
+        if (root.hasNonNull("labels")) {
+            labels = rows(tensor(root.get("labels"), "labels", file, base), "labels", file);
+            if (labels.length != batch || labels[0].length != tokens) {
+                throw new JvlmException(file + ": \"labels\" is [" + labels.length + ", " + labels[0].length
+                        + "] but \"input_ids\" is [" + batch + ", " + tokens + "]");
+            }
+        }
+        return new ForwardSpec(ids, mask, generate, images, labels);
     }
 
     private static long[][] rows(Tensor t, String field, Path file) {

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * model directory ({@link #open}) or freshly initialised random weights ({@link RandomWeights}),
  * which record what the model asked for so it can be written out as a checkpoint.
  */
-public sealed interface Checkpoint permits Checkpoint.Mapped, RandomWeights {
+public sealed interface Checkpoint permits Checkpoint.Mapped, RandomWeights, TrainableWeights {
 
     /** Where errors say the weights come from. */
     String source();

@@ -38,12 +38,21 @@ public final class LanguageModel {
 
     /** Loads the language model of the checkpoint in {@code dir}. */
     public static LanguageModel load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * Loads the language model with the weights named by {@code trainable} as float32 copies that
+     * collect gradients (null: everything frozen, in place).
+     */
+    public static LanguageModel load(Path dir, java.util.function.Function<Checkpoint.Mapped, Checkpoint> weights) {
         ConfigNode root = ConfigNode.read(dir.resolve("config.json"));
         Parsed parsed = parse(root);
         GenerationConfig gen = GenerationConfig.load(dir, root);
-        Checkpoint.Mapped ckpt = Checkpoint.open(dir);
-        String prefix = textPrefix(ckpt, dir);
-        String lmHead = ckpt.has("language_model.lm_head.weight") ? "language_model.lm_head" : "lm_head";
+        Checkpoint.Mapped mapped = Checkpoint.open(dir);
+        Checkpoint ckpt = weights == null ? mapped : weights.apply(mapped);
+        String prefix = textPrefix(mapped, dir);
+        String lmHead = mapped.has("language_model.lm_head.weight") ? "language_model.lm_head" : "lm_head";
         return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHead), parsed.style, gen, dir);
     }
 
