@@ -60,6 +60,10 @@ public final class Attention {
      */
     public static void attend(float[] q, float[] k, float[] v, float[] out, int batch, int tokens, int heads,
                               int kvHeads, int headDim, int capacity, int keys, int first, float scale, Mask mask) {
+        if (tokens >= BLOCKED_MIN_TOKENS) {
+            attendBlocked(q, k, v, out, batch, tokens, heads, kvHeads, headDim, capacity, keys, first, scale, mask);
+            return;
+        }
         int group = heads / kvHeads;
         int queryBlock = Math.max(1, Math.min(tokens, 16));
         int blocks = (tokens + queryBlock - 1) / queryBlock;
@@ -117,6 +121,117 @@ public final class Attention {
                 }
             }
         });
+    }
+
+    /** From this many queries on, attention runs as two packed matrix products per block of queries. */
+    static final int BLOCKED_MIN_TOKENS = 12;
+    private static final int QUERY_BLOCK = 48;
+
+    /**
+     * Prefill attention as matrix products: for a block of queries of one head, scores = Q·Kᵀ and
+     * out = P·V run on MatMul's register-blocked kernel, with K and V packed once per block.
+     * Same masking and softmax as the row-by-row path, which still handles fully masked rows.
+     */
+    private static void attendBlocked(float[] q, float[] k, float[] v, float[] out, int batch, int tokens, int heads,
+                                      int kvHeads, int headDim, int capacity, int keys, int first, float scale, Mask mask) {
+        int group = heads / kvHeads;
+        int blocks = (tokens + QUERY_BLOCK - 1) / QUERY_BLOCK;
+        int nr = MatMul.NR;
+        Parallel.forEach(batch * heads * blocks, task -> {
+            int blk = task % blocks;
+            int h = (task / blocks) % heads;
+            int b = task / (blocks * heads);
+            int kvBase = ((b * kvHeads + h / group) * capacity) * headDim;
+            int t0 = blk * QUERY_BLOCK;
+            int t1 = Math.min(tokens, t0 + QUERY_BLOCK);
+            int rows = t1 - t0;
+            // Purely causal queries never see keys past the last query of the block.
+            int span = mask.causal() && mask.groups() == null ? Math.min(keys, first + t1) : keys;
+            float[] qBlock = new float[rows * headDim];
+            for (int t = t0; t < t1; t++) {
+                System.arraycopy(q, ((b * tokens + t) * heads + h) * headDim, qBlock, (t - t0) * headDim, headDim);
+            }
+            float[][] kPanels = new float[(span + nr - 1) / nr][headDim * nr];
+            for (int s = 0; s < span; s++) {
+                float[] panel = kPanels[s / nr];
+                int j = s % nr;
+                int src = kvBase + s * headDim;
+                for (int kk = 0; kk < headDim; kk++) {
+                    panel[kk * nr + j] = k[src + kk];
+                }
+            }
+            float[] scores = new float[rows * span];
+            MatMul.multiplyPacked(qBlock, rows, headDim, kPanels, span, scores, 0, span);
+            float[] probs = scores;
+            for (int r = 0; r < rows; r++) {
+                int qPos = first + t0 + r;
+                int base = r * span;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < span; s++) {
+                    if (!mask.allows(b, qPos, s)) {
+                        probs[base + s] = Float.NEGATIVE_INFINITY;
+                        continue;
+                    }
+                    float sc = scores[base + s] * scale;
+                    if (mask.softcap() > 0) {
+                        sc = (float) (mask.softcap() * Math.tanh(sc / mask.softcap()));
+                    }
+                    if (mask.bias() != null) {
+                        sc += mask.bias()[(b * tokens + t0 + r) * keys + s];
+                    }
+                    probs[base + s] = sc;
+                    max = Math.max(max, sc);
+                }
+                if (max == Float.NEGATIVE_INFINITY) {
+                    java.util.Arrays.fill(probs, base, base + span, 0f);
+                    continue;
+                }
+                float sum = 0;
+                for (int s = 0; s < span; s++) {
+                    float e = probs[base + s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(probs[base + s] - max);
+                    probs[base + s] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int s = 0; s < span; s++) {
+                    probs[base + s] *= inv;
+                }
+            }
+            float[][] vPanels = new float[(headDim + nr - 1) / nr][span * nr];
+            for (int s = 0; s < span; s++) {
+                int src = kvBase + s * headDim;
+                for (int p = 0; p < vPanels.length; p++) {
+                    int cols = Math.min(nr, headDim - p * nr);
+                    System.arraycopy(v, src + p * nr, vPanels[p], s * nr, cols);
+                }
+            }
+            float[] oBlock = new float[rows * headDim];
+            MatMul.multiplyPacked(probs, rows, span, vPanels, headDim, oBlock, 0, headDim);
+            for (int r = 0; r < rows; r++) {
+                int dst = ((b * tokens + t0 + r) * heads + h) * headDim;
+                if (maskedRow(mask, b, first + t0 + r, keys)) {
+                    // A fully masked row averages every value row, as Hugging Face's eager attention does.
+                    java.util.Arrays.fill(out, dst, dst + headDim, 0f);
+                    for (int s = 0; s < keys; s++) {
+                        axpy(1f / keys, v, kvBase + s * headDim, out, dst, headDim);
+                    }
+                } else {
+                    System.arraycopy(oBlock, r * headDim, out, dst, headDim);
+                }
+            }
+        });
+    }
+
+    private static boolean maskedRow(Mask mask, int b, int qPos, int keys) {
+        if (mask.keyValid() == null) {
+            return false;
+        }
+        for (int s = 0; s < keys; s++) {
+            if (mask.allows(b, qPos, s)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

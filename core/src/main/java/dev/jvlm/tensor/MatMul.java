@@ -487,6 +487,24 @@ public final class MatMul {
         }
     }
 
+    /**
+     * Serial {@code c[cOff + i*ldc + j] = Σ_kk a[i*k + kk] · B[kk, j]} for i < m, j < n, where B is
+     * given as packed panels of {@link #NR} columns (panel p holds columns p·NR ...). For callers that
+     * already run inside a pool task, such as attention.
+     */
+    static void multiplyPacked(float[] a, int m, int k, float[][] panels, int n, float[] c, int cOff, int ldc) {
+        for (int p = 0; p * NR < n; p++) {
+            int cols = Math.min(NR, n - p * NR);
+            int i = 0;
+            for (; i + MR <= m; i += MR) {
+                kernel6(a, i * k, k, panels[p], c, cOff + i * ldc + p * NR, ldc, cols, null, 0);
+            }
+            for (; i < m; i++) {
+                kernel1(a, i * k, k, panels[p], c, cOff + i * ldc + p * NR, cols, null, 0);
+            }
+        }
+    }
+
     private static void kernel6(float[] x, int xo, int k, float[] panel, float[] out, int oo, int ldo, int cols,
                                 float[] bias, int n0) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);

@@ -23,7 +23,11 @@ class AttentionTest {
                         for (int i = 0; i < d; i++) {
                             dot += q[((b * tokens + t) * heads + h) * d + i] * k[((b * kvHeads + g) * capacity + j) * d + i];
                         }
-                        s[j] = mask.allows(b, first + t, j) ? dot * scale : Double.NEGATIVE_INFINITY;
+                        double sc = dot * scale;
+                        if (mask.softcap() > 0) {
+                            sc = mask.softcap() * Math.tanh(sc / mask.softcap());
+                        }
+                        s[j] = mask.allows(b, first + t, j) ? sc : Double.NEGATIVE_INFINITY;
                         any |= mask.allows(b, first + t, j);
                         max = Math.max(max, s[j]);
                     }
@@ -81,6 +85,28 @@ class AttentionTest {
         int[][] valid = {{0, 0, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
         int[][] groups = {{0, 0, 0, 1, 1, 1, 0, 0, 0, 0}, {0, 2, 2, 2, 2, 0, 0, 0, 0, 0}};
         check(new Attention.Mask(true, 3, valid, groups, null, 0), 2, 10, 0, 10);
+    }
+
+    @Test
+    void blockedPrefillAcrossQueryBlocksWithEveryMaskRule() {
+        int tokens = 61;
+        int[][] valid = new int[2][tokens];
+        int[][] groups = new int[2][tokens];
+        for (int t = 0; t < tokens; t++) {
+            valid[0][t] = t < 5 ? 0 : 1;
+            valid[1][t] = 1;
+            groups[0][t] = t >= 20 && t < 30 ? 1 : 0;
+            groups[1][t] = t >= 40 && t < 55 ? 3 : 0;
+        }
+        check(new Attention.Mask(true, 17, valid, groups, null, 0), 2, tokens, 0, tokens);
+        check(new Attention.Mask(true, 0, valid, null, null, 30f), 2, tokens, 0, tokens);
+        check(Attention.Mask.causalOnly(), 1, 50, 0, 50);
+        check(Attention.Mask.bidirectional(), 1, 13, 0, 13);
+    }
+
+    @Test
+    void blockedChunkAfterCachedKeys() {
+        check(Attention.Mask.causalOnly(), 2, 20, 7, 40);
     }
 
     @Test
