@@ -146,7 +146,7 @@ final class Qwen2Vl implements VisionLanguage {
             int[][] pos = new int[3][row.length];
             int st = 0;
             int next = 0;
-            for (int k = 0; k < images + videos; k++) {
+            for (int k = 0, total = images + videos; k < total; k++) {
                 int edImage = images > 0 ? indexOf(row, config.imageTokenId(), st) : row.length + 1;
                 int edVideo = videos > 0 ? indexOf(row, config.videoTokenId(), st) : row.length + 1;
                 int[] grid;

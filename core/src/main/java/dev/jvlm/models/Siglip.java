@@ -103,7 +103,7 @@ final class Siglip {
      * left; their fractional coordinates {@code arange(0, 1 - 1e-6, 1/h)} are bucketed into the full
      * grid's boundaries {@code arange(1/n, 1, 1/n)}. Padding patches keep id 0.
      */
-    private int[] positionIds(boolean[] mask, int rows, int cols) {
+    int[] positionIds(boolean[] mask, int rows, int cols) {
         int h = rows;
         int w = cols;
         if (mask != null) {
