@@ -57,10 +57,6 @@ final class Clip {
         return clip;
     }
 
-    VisionEncoder.Config config() {
-        return config;
-    }
-
     /**
      * The first {@code count + 1} entries of {@code hidden_states} for {@code pixels [images, 3, H, W]}:
      * entry 0 is the embeddings after {@code pre_layrnorm}, entry i the output of encoder layer i;

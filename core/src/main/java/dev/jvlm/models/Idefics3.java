@@ -8,7 +8,8 @@ import dev.jvlm.tensor.Tensor;
 import java.util.Map;
 
 /**
- * Idefics3 / SmolVLM ({@code Idefics3ForConditionalGeneration}, {@code model_type} "idefics3"): the
+ * Idefics3 / SmolVLM ({@code Idefics3ForConditionalGeneration}, {@code model_type} "idefics3"; SmolVLM2's
+ * "smolvlm" is the same model under the same names): the
  * tiles of every image go through a SigLIP-style tower ({@code model.vision_model}) with a patch mask
  * for their padding; the connector ({@code model.connector}) pixel-shuffles each tile's patch grid by
  * {@code scale_factor} (folding s x s neighbours into the channels) and projects it with

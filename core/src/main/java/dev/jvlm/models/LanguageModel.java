@@ -62,7 +62,7 @@ public final class LanguageModel {
         String type = parsed.type;
         String[] keys = switch (type) {
             case "llava", "llava_next", "gemma3" -> new String[] {"language_model.model.", "language_model.lm_head"};
-            case "idefics3" -> new String[] {"model.text_model.", "lm_head"};
+            case "idefics3", "smolvlm" -> new String[] {"model.text_model.", "lm_head"};
             default -> new String[] {"model.", "lm_head"};
         };
         ConfigNode text = root.child("text_config");
@@ -92,7 +92,7 @@ public final class LanguageModel {
         PositionStyle style = PositionStyle.ARANGE;
         switch (type) {
             case "llama", "mistral", "qwen2", "gemma3_text" -> cfg = textConfig(type, root);
-            case "llava", "llava_next", "idefics3" -> {
+            case "llava", "llava_next", "idefics3", "smolvlm" -> {
                 ConfigNode text = root.child("text_config");
                 cfg = textConfig(text.getString("model_type", "llama"), text);
             }
@@ -105,7 +105,7 @@ public final class LanguageModel {
                 style = PositionStyle.MASK_CUMSUM;
             }
             default -> throw new JvlmException(root.where() + ": model_type \"" + type
-                    + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text, llava, llava_next, idefics3, qwen2_vl, qwen2_5_vl, gemma3)");
+                    + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text, llava, llava_next, idefics3, smolvlm, qwen2_vl, qwen2_5_vl, gemma3)");
         }
         return new Parsed(type, cfg, style);
     }

@@ -83,7 +83,8 @@ final class Qwen25Vl {
                     Linear.load(ckpt, prefix + "merger.mlp.2", d * unit, c.outHiddenSize(), true));
         }
 
-        int outHiddenSize() {
+        @Override
+        public int outHiddenSize() {
             return config.outHiddenSize();
         }
 

@@ -35,6 +35,9 @@ final class Qwen2Vl implements VisionLanguage {
     /** A Qwen vision tower: merged features {@code [patches / merge², out]} for flattened patches and their grids. */
     sealed interface Visual permits Qwen2Vl.VisionTransformer, Qwen25Vl.VisionTransformer {
         Features forward(Tensor pixelValues, int[][] gridThw);
+
+        /** Width of the merged features, which must be the text model's hidden size. */
+        int outHiddenSize();
     }
 
     /**
@@ -59,9 +62,9 @@ final class Qwen2Vl implements VisionLanguage {
         boolean v25 = modelType.equals("qwen2_5_vl");
         Visual visual = v25 ? Qwen25Vl.VisionTransformer.load(ckpt, prefix, Qwen25Vl.VisionConfig.parse(v))
                 : VisionTransformer.load(ckpt, prefix, VisionConfig.parse(v));
-        int out = v25 ? ((Qwen25Vl.VisionTransformer) visual).outHiddenSize() : ((VisionTransformer) visual).config.hiddenSize();
-        if (out != text.hiddenSize()) {
-            throw new JvlmException(v.where() + ": the merger's output size " + out + " differs from the text hidden_size " + text.hiddenSize());
+        if (visual.outHiddenSize() != text.hiddenSize()) {
+            throw new JvlmException(v.where() + ": the merger's output size " + visual.outHiddenSize() + " differs from the text hidden_size "
+                    + text.hiddenSize());
         }
         Config c = new Config(modelType, root.getInt("image_token_id", 151655), root.getInt("video_token_id", 151656),
                 root.getInt("vision_start_token_id", 151652), v.getInt("spatial_merge_size", 2),
@@ -350,7 +353,7 @@ final class Qwen2Vl implements VisionLanguage {
         record Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm norm2, Linear fc1, Linear fc2) {
         }
 
-        final VisionConfig config;
+        private final VisionConfig config;
         private final Linear patchEmbed;
         private final List<Block> blocks;
         private final LayerNorm lnQ;
@@ -382,6 +385,11 @@ final class Qwen2Vl implements VisionLanguage {
                     List.copyOf(blocks), LayerNorm.load(ckpt, prefix + "merger.ln_q", d, 1e-6f),
                     Linear.load(ckpt, prefix + "merger.mlp.0", d * unit, d * unit, true),
                     Linear.load(ckpt, prefix + "merger.mlp.2", d * unit, c.hiddenSize(), true));
+        }
+
+        @Override
+        public int outHiddenSize() {
+            return config.hiddenSize();
         }
 
         @Override

@@ -56,10 +56,6 @@ final class Siglip {
                 LayerNorm.load(ckpt, prefix + "post_layernorm", d, c.layerNormEps()));
     }
 
-    VisionEncoder.Config config() {
-        return config;
-    }
-
     /**
      * {@code last_hidden_state [images, patches, hidden]} of {@code pixels [images, 3, H, W]}.
      *
@@ -161,9 +157,5 @@ final class Siglip {
             out[i] = (float) (start + step * i);
         }
         return out;
-    }
-
-    int hiddenSize() {
-        return config.hiddenSize();
     }
 }

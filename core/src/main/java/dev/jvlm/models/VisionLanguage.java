@@ -26,7 +26,7 @@ sealed interface VisionLanguage permits Llava, LlavaNext, Idefics3, Qwen2Vl, Gem
         return switch (modelType) {
             case "llava" -> Llava.load(root, ckpt, text);
             case "llava_next" -> LlavaNext.load(root, ckpt, text);
-            case "idefics3" -> Idefics3.load(root, ckpt, text);
+            case "idefics3", "smolvlm" -> Idefics3.load(root, ckpt, text);
             case "qwen2_vl", "qwen2_5_vl" -> Qwen2Vl.load(modelType, root, ckpt, text);
             case "gemma3" -> Gemma3.load(root, ckpt, text);
             default -> null;
