@@ -79,6 +79,10 @@ public final class Generator {
         TextDecoder decoder = lm.decoder();
         int batch = ids.length;
         int width = ids[0].length;
+        if (prefill.batch() != batch || prefill.tokens() != width) {
+            throw new IllegalArgumentException("prefill of " + prefill.batch() + "x" + prefill.tokens() + " tokens for ids of "
+                    + batch + "x" + width);
+        }
         int[][] mask = prefill.attentionMask();
         if (mask == null) {
             mask = new int[batch][width];

@@ -188,9 +188,10 @@ public final class LanguageModel {
      * names), the image features merged at the placeholder tokens, with the family's positions.
      *
      * @param attentionMask {@code [batch][tokens]}, 0 at (left) padding; null when all tokens are real
+     * @param imageInputs   processor tensors by name; empty or null for text
      */
     public Prefill prefill(long[][] ids, int[][] attentionMask, Map<String, Tensor> imageInputs) {
-        if (!imageInputs.isEmpty()) {
+        if (imageInputs != null && !imageInputs.isEmpty()) {
             if (vision == null) {
                 throw new JvlmException("model_type \"" + modelType + "\" is a text model; it takes no image inputs (given: "
                         + String.join(", ", imageInputs.keySet()) + ")");
