@@ -33,6 +33,39 @@ class RuntimeCommandsTest {
     }
 
     @Test
+    void forwardWithAnImageWritesReferenceOutputs() {
+        Path model = TestData.resource("models/llava_next");
+        Path out = tmp.resolve("out.safetensors");
+        CliRunner r = CliRunner.run("forward", "--model", model.toString(), "--input",
+                model.resolve("sample_input.json").toString(), "--output", out.toString(), "--threads", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("image_features F32[4,16,64]"), r.err());
+        Safetensors.File got = Safetensors.open(out);
+        Safetensors.File ref = Safetensors.open(model.resolve("reference.safetensors"));
+        assertClose(got.get("logits"), ref.get("logits"), 1e-4, "logits");
+        assertClose(got.get("image_features"), ref.get("image_features"), 1e-4, "image_features");
+        assertArrayEquals(ref.get("generated_ids").toLongs(), got.get("generated_ids").toLongs());
+    }
+
+    /** The SmolVLM-shaped random checkpoint later benchmarks build: init, then a forward pass with an image. */
+    @Test
+    void initWritesALoadableIdefics3Checkpoint() throws IOException {
+        Path ref = TestData.resource("models/idefics3");
+        Path model = tmp.resolve("idefics3");
+        CliRunner init = CliRunner.run("init", "--config", ref.resolve("config.json").toString(), "--output", model.toString(),
+                "--dtype", "bf16");
+        assertEquals(0, init.exitCode(), init.err());
+        assertTrue(Safetensors.open(model.resolve("model.safetensors")).tensors().containsKey("model.connector.modality_projection.proj.weight"));
+        Path spec = tmp.resolve("spec.json");
+        Files.writeString(spec, Files.readString(ref.resolve("sample_input.json"))
+                .replace("sample_input.safetensors", ref.resolve("sample_input.safetensors").toString()));
+        Path out = tmp.resolve("o.safetensors");
+        CliRunner fwd = CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString());
+        assertEquals(0, fwd.exitCode(), fwd.err());
+        assertArrayEquals(new int[] {5, 4, 64}, Safetensors.open(out).get("image_features").shape());
+    }
+
+    @Test
     void modelAcceptsAHubIdFromTheLocalCache() throws IOException {
         Path repo = tmp.resolve("hub/models--jvlm-test--tiny-llava");
         Path snapshot = repo.resolve("snapshots/abc123");
@@ -98,7 +131,10 @@ class RuntimeCommandsTest {
                 "spec.json: invalid JSON");
         Files.writeString(spec, "{\"input_ids\": [1, 2], \"pixel_values\": [[1.5]]}");
         assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
-                "image inputs (pixel_values) are not supported yet");
+                "\"pixel_values\" must be [images, 3, height, width], got [1, 1]");
+        Files.writeString(spec, "{\"input_ids\": [1, 500, 2], \"pixel_values\": \"" + model.resolve("sample_input.safetensors") + "\"}");
+        assertOneLineError(CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", out.toString()),
+                "the prompt has 1 image tokens (id 500) but the image inputs give 16 features");
 
         Files.writeString(spec, "{\"input_ids\": [1, 2]}");
         Path broken = tmp.resolve("broken");

@@ -1,9 +1,9 @@
 package dev.jvlm.api;
 
-import dev.jvlm.JvlmException;
 import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
 import dev.jvlm.models.LanguageModel;
+import dev.jvlm.models.Prefill;
 import dev.jvlm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +14,13 @@ public final class Forward {
     private Forward() {
     }
 
-    /** logits, hidden_states.N, last_hidden_state, input_ids and (when asked) generated_ids. */
+    /**
+     * logits, hidden_states.N, last_hidden_state, image_features (when the spec has images), input_ids
+     * and (when asked) generated_ids, which continue from the same prefill, images included.
+     */
     public static Map<String, Tensor> run(LanguageModel lm, ForwardSpec spec) {
-        if (!spec.imageInputs().isEmpty()) {
-            throw new JvlmException("image inputs (" + String.join(", ", spec.imageInputs().keySet())
-                    + ") are not supported yet for model_type \"" + lm.modelType() + "\"; jvlm runs its language model on text ids only");
-        }
-        LanguageModel.Output out = lm.forward(spec.inputIds(), spec.attentionMask(), true);
+        Prefill prefill = lm.prefill(spec.inputIds(), spec.attentionMask(), spec.imageInputs());
+        LanguageModel.Output out = lm.forward(prefill, true);
         Map<String, Tensor> result = new LinkedHashMap<>();
         result.put("logits", out.logits());
         List<Tensor> hidden = out.hiddenStates();
@@ -28,6 +28,9 @@ public final class Forward {
             result.put("hidden_states." + i, hidden.get(i));
         }
         result.put("last_hidden_state", out.lastHiddenState());
+        if (prefill.imageFeatures() != null) {
+            result.put("image_features", prefill.imageFeatures());
+        }
         int batch = spec.inputIds().length;
         int tokens = spec.inputIds()[0].length;
         long[] ids = new long[batch * tokens];
@@ -36,14 +39,7 @@ public final class Forward {
         }
         result.put("input_ids", Tensor.ofLongs(ids, batch, tokens));
         if (spec.generate() > 0) {
-            int[][] mask = spec.attentionMask();
-            if (mask == null) {
-                mask = new int[batch][tokens];
-                for (int[] row : mask) {
-                    java.util.Arrays.fill(row, 1);
-                }
-            }
-            Generator.Result g = Generator.generate(lm, spec.inputIds(), mask, SamplingParams.greedy(spec.generate()), null, null);
+            Generator.Result g = Generator.generate(lm, spec.inputIds(), prefill, SamplingParams.greedy(spec.generate()), null, null);
             long[] gen = new long[batch * spec.generate()];
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(g.tokens()[b], 0, gen, b * spec.generate(), spec.generate());

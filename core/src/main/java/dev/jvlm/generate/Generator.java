@@ -3,14 +3,17 @@ package dev.jvlm.generate;
 import dev.jvlm.JvlmException;
 import dev.jvlm.models.KVCache;
 import dev.jvlm.models.LanguageModel;
+import dev.jvlm.models.Prefill;
 import dev.jvlm.models.TextDecoder;
 import dev.jvlm.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Autoregressive generation with a KV cache, for one sequence or a left-padded batch. Positions
- * follow Hugging Face's generate(): counted over real tokens ({@code cumsum(attention_mask) - 1}).
+ * Autoregressive generation with a KV cache, for one sequence or a left-padded batch, from token ids
+ * or from a multimodal prefill. Positions follow Hugging Face's generate(): counted over real tokens
+ * ({@code cumsum(attention_mask) - 1}), or Qwen2-VL's rope index and deltas.
  */
 public final class Generator {
     private Generator() {
@@ -62,12 +65,36 @@ public final class Generator {
     /** Generates from already padded ids with their attention mask (0 marks left padding). */
     public static Result generate(LanguageModel lm, long[][] ids, int[][] mask, SamplingParams params,
                                   TokenListener listener, Function<long[], String> detokenize) {
+        return generate(lm, ids, lm.prefill(ids, mask, Map.of()), params, listener, detokenize);
+    }
+
+    /**
+     * Generates after a prefill of {@code ids} that may carry more than token embeddings (image
+     * features merged by {@link LanguageModel#prefill}); the KV cache keeps them for every step.
+     * Positions follow generate(): counted over real tokens, except for M-RoPE families, whose prefill
+     * positions come from the image grids and whose later tokens continue from the rope deltas.
+     */
+    public static Result generate(LanguageModel lm, long[][] ids, Prefill prefill, SamplingParams params,
+                                  TokenListener listener, Function<long[], String> detokenize) {
         TextDecoder decoder = lm.decoder();
         int batch = ids.length;
         int width = ids[0].length;
+        if (prefill.batch() != batch || prefill.tokens() != width) {
+            throw new IllegalArgumentException("prefill of " + prefill.batch() + "x" + prefill.tokens() + " tokens for ids of "
+                    + batch + "x" + width);
+        }
+        int[][] mask = prefill.attentionMask();
+        if (mask == null) {
+            mask = new int[batch][width];
+            for (int[] row : mask) {
+                Arrays.fill(row, 1);
+            }
+        }
         int capacity = width + params.maxNewTokens();
         KVCache cache = new KVCache(lm.config(), batch, capacity);
-        int[][][] positions = lm.positions(LanguageModel.PositionStyle.MASK_CUMSUM, mask, batch, width);
+        int[] ropeDeltas = prefill.ropeDeltas();
+        int[][][] positions = ropeDeltas != null ? prefill.positions()
+                : lm.positions(LanguageModel.PositionStyle.MASK_CUMSUM, mask, batch, width);
         int[] nextPosition = new int[batch];
         long[][] seen = new long[batch][capacity];
         int[] seenCount = new int[batch];
@@ -77,6 +104,9 @@ public final class Generator {
                     seen[b][seenCount[b]++] = ids[b][t];
                     nextPosition[b]++;
                 }
+            }
+            if (ropeDeltas != null) {
+                nextPosition[b] = width + ropeDeltas[b];
             }
         }
         Sampler[] samplers = new Sampler[batch];
@@ -93,7 +123,7 @@ public final class Generator {
             Arrays.fill(reasons, FinishReason.LENGTH);
             return new Result(out, reasons, width);
         }
-        Tensor hidden = decoder.forward(lm.embed(ids), positions, mask, null, cache, null);
+        Tensor hidden = decoder.forward(prefill.inputsEmbeds(), positions, mask, prefill.groups(), cache, null);
         int vocab = lm.config().vocabSize();
         int d = lm.config().hiddenSize();
         for (int step = 0; step < params.maxNewTokens(); step++) {

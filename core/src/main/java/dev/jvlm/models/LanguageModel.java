@@ -7,11 +7,13 @@ import dev.jvlm.io.RandomWeights;
 import dev.jvlm.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A text decoder with everything needed to run it as Hugging Face's model class would: the family,
- * how that class numbers positions, and the generation config. Loads standalone LLM checkpoints and
- * the language model inside every supported VLM checkpoint (both key layouts).
+ * A model as Hugging Face's model class runs it: the text decoder, how that class numbers positions,
+ * the generation config and, for vision-language families, the vision tower and connector that turn
+ * processor tensors into input embeddings. Loads standalone LLM checkpoints and every supported VLM
+ * checkpoint (both key layouts).
  */
 public final class LanguageModel {
     /** How the family's HF forward numbers positions when the caller gives none. */
@@ -27,16 +29,19 @@ public final class LanguageModel {
     private final PositionStyle positionStyle;
     private final GenerationConfig generationConfig;
     private final Path dir;
+    private final VisionLanguage vision;
 
-    LanguageModel(String modelType, TextDecoder decoder, PositionStyle positionStyle, GenerationConfig generationConfig, Path dir) {
+    LanguageModel(String modelType, TextDecoder decoder, PositionStyle positionStyle, GenerationConfig generationConfig, Path dir,
+                  VisionLanguage vision) {
         this.modelType = modelType;
         this.decoder = decoder;
         this.positionStyle = positionStyle;
         this.generationConfig = generationConfig;
         this.dir = dir;
+        this.vision = vision;
     }
 
-    /** Loads the language model of the checkpoint in {@code dir}. */
+    /** Loads the model in {@code dir}: its language model and, for a VLM, its vision side. */
     public static LanguageModel load(Path dir) {
         return load(dir, null);
     }
@@ -53,26 +58,29 @@ public final class LanguageModel {
         Checkpoint ckpt = weights == null ? mapped : weights.apply(mapped);
         String prefix = textPrefix(mapped, dir);
         String lmHead = mapped.has("language_model.lm_head.weight") ? "language_model.lm_head" : "lm_head";
-        return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHead), parsed.style, gen, dir);
+        return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHead), parsed.style, gen, dir,
+                VisionLanguage.load(parsed.type, root, ckpt, parsed.config));
     }
 
     /**
-     * Builds a text model from {@code config.json} contents over random weights, in the key layout
-     * Hugging Face's {@code save_pretrained} writes for this model_type.
+     * Builds a model from {@code config.json} contents over random weights, in the key layout
+     * Hugging Face's {@code save_pretrained} (transformers 4.50) writes for this model_type.
      */
     public static LanguageModel create(ConfigNode root, RandomWeights weights) {
-        String type = modelType(root);
-        return switch (type) {
-            case "llama", "mistral", "qwen2", "gemma3_text" -> {
-                Parsed parsed = parse(root);
-                GenerationConfig gen = new GenerationConfig(root.getIntOrNull("bos_token_id", null),
-                        root.getIntList("eos_token_id"), root.getIntOrNull("pad_token_id", null), null, null, null, null,
-                        null, null, null);
-                yield new LanguageModel(type, TextDecoder.load(parsed.config, weights, "model.", "lm_head"), parsed.style, gen, null);
-            }
-            default -> throw new JvlmException(root.where() + ": random initialisation of model_type \"" + type
-                    + "\" is not supported yet (supported: llama, mistral, qwen2, gemma3_text)");
+        Parsed parsed = parse(root);
+        String type = parsed.type;
+        String[] keys = switch (type) {
+            case "llava", "llava_next", "gemma3" -> new String[] {"language_model.model.", "language_model.lm_head"};
+            case "idefics3", "smolvlm" -> new String[] {"model.text_model.", "lm_head"};
+            default -> new String[] {"model.", "lm_head"};
         };
+        ConfigNode text = root.child("text_config");
+        GenerationConfig gen = new GenerationConfig(
+                root.getIntOrNull("bos_token_id", text.getIntOrNull("bos_token_id", null)),
+                root.has("eos_token_id") ? root.getIntList("eos_token_id") : text.getIntList("eos_token_id"),
+                root.getIntOrNull("pad_token_id", text.getIntOrNull("pad_token_id", null)), null, null, null, null, null, null, null);
+        TextDecoder decoder = TextDecoder.load(parsed.config, weights, keys[0], keys[1]);
+        return new LanguageModel(type, decoder, parsed.style, gen, null, VisionLanguage.load(type, root, weights, parsed.config));
     }
 
     private static String modelType(ConfigNode root) {
@@ -93,7 +101,7 @@ public final class LanguageModel {
         PositionStyle style = PositionStyle.ARANGE;
         switch (type) {
             case "llama", "mistral", "qwen2", "gemma3_text" -> cfg = textConfig(type, root);
-            case "llava", "llava_next", "idefics3" -> {
+            case "llava", "llava_next", "idefics3", "smolvlm" -> {
                 ConfigNode text = root.child("text_config");
                 cfg = textConfig(text.getString("model_type", "llama"), text);
             }
@@ -106,7 +114,7 @@ public final class LanguageModel {
                 style = PositionStyle.MASK_CUMSUM;
             }
             default -> throw new JvlmException(root.where() + ": model_type \"" + type
-                    + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text, llava, llava_next, idefics3, qwen2_vl, qwen2_5_vl, gemma3)");
+                    + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text, llava, llava_next, idefics3, smolvlm, qwen2_vl, qwen2_5_vl, gemma3)");
         }
         return new Parsed(type, cfg, style);
     }
@@ -157,6 +165,11 @@ public final class LanguageModel {
         return dir;
     }
 
+    /** True for vision-language families, whose prefill takes image inputs. */
+    public boolean hasVision() {
+        return vision != null;
+    }
+
     /** Output of a full forward pass. */
     public record Output(Tensor logits, List<Tensor> hiddenStates, Tensor lastHiddenState) {
     }
@@ -166,14 +179,56 @@ public final class LanguageModel {
      * no explicit position ids; hidden states are collected when asked.
      */
     public Output forward(long[][] ids, int[][] attentionMask, boolean withHiddenStates) {
-        int batch = ids.length;
-        int tokens = ids[0].length;
-        Tensor embeds = embed(ids);
-        int[][][] positions = positions(positionStyle, attentionMask, batch, tokens);
-        KVCache cache = new KVCache(config(), batch, tokens);
+        return forward(prefill(ids, attentionMask, Map.of()), withHiddenStates);
+    }
+
+    /** One forward pass over a prefill (no cache); hidden states are collected when asked. */
+    public Output forward(Prefill prefill, boolean withHiddenStates) {
+        KVCache cache = new KVCache(config(), prefill.batch(), prefill.tokens());
         List<Tensor> hidden = withHiddenStates ? new java.util.ArrayList<>() : null;
-        Tensor last = decoder.forward(embeds, positions, attentionMask, null, cache, hidden);
+        Tensor last = decoder.forward(prefill.inputsEmbeds(), prefill.positions(), prefill.attentionMask(), prefill.groups(), cache, hidden);
         return new Output(decoder.logits(last), hidden, last);
+    }
+
+    /**
+     * The text model's input for a prompt, as the family's HF forward builds it: token embeddings and,
+     * when {@code imageInputs} holds processor tensors ({@code pixel_values}, {@code image_sizes},
+     * {@code image_grid_thw}, {@code pixel_attention_mask}, {@code token_type_ids}, ... by their HF
+     * names), the image features merged at the placeholder tokens, with the family's positions.
+     *
+     * @param attentionMask {@code [batch][tokens]}, 0 at (left) padding; null when all tokens are real
+     * @param imageInputs   processor tensors by name; empty or null for text
+     */
+    public Prefill prefill(long[][] ids, int[][] attentionMask, Map<String, Tensor> imageInputs) {
+        if (imageInputs != null && !imageInputs.isEmpty()) {
+            if (vision == null) {
+                throw new JvlmException("model_type \"" + modelType + "\" is a text model; it takes no image inputs (given: "
+                        + String.join(", ", imageInputs.keySet()) + ")");
+            }
+            return vision.prefill(this, ids, attentionMask, imageInputs);
+        }
+        return prefillFromEmbeddings(embed(ids), attentionMask, null, null);
+    }
+
+    /** A prefill over ready input embeddings, with the family's text positions. */
+    Prefill prefillFromEmbeddings(Tensor embeds, int[][] attentionMask, int[][] groups, Tensor imageFeatures) {
+        int batch = embeds.dim(0);
+        int tokens = embeds.dim(1);
+        int[][][] positions = positions(positionStyle, attentionMask, batch, tokens);
+        int[] deltas = null;
+        if (config().rope().isMultimodal()) {
+            // Qwen2-VL's get_rope_index on text: the next position follows the row's largest one,
+            // padding (position 1) included.
+            deltas = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                int max = 0;
+                for (int p : positions[0][b]) {
+                    max = Math.max(max, p);
+                }
+                deltas[b] = max + 1 - tokens;
+            }
+        }
+        return new Prefill(embeds, attentionMask, positions, groups, deltas, imageFeatures);
     }
 
     /** Embeddings {@code [batch, tokens, hidden]} of rectangular ids. */

@@ -112,7 +112,7 @@ public final class RotaryEmbedding {
     }
 
     /** 1 / theta^(2i/dim), computed in float32 as torch does. */
-    static float[] defaultInvFreq(double theta, int dim) {
+    public static float[] defaultInvFreq(double theta, int dim) {
         float[] inv = new float[dim / 2];
         for (int i = 0; i < inv.length; i++) {
             float exponent = (float) (2 * i) / dim;

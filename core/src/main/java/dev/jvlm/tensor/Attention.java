@@ -1,5 +1,6 @@
 package dev.jvlm.tensor;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -97,7 +98,7 @@ public final class Attention {
                     max = Math.max(max, sc);
                     visible++;
                 }
-                java.util.Arrays.fill(out, oOff, oOff + headDim, 0f);
+                Arrays.fill(out, oOff, oOff + headDim, 0f);
                 if (visible == 0) {
                     // Hugging Face adds the dtype's minimum to every score of a fully masked row, which
                     // makes them all equal: softmax is then uniform over every key.
@@ -344,6 +345,61 @@ public final class Attention {
             for (int t = 0; t < tokens; t++) {
                 for (int h = 0; h < kvHeads; h++) {
                     System.arraycopy(x, ((b * kvHeads + h) * tokens + t) * d, out, ((b * tokens + t) * kvHeads + h) * d, d);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Bidirectional self-attention inside the segments of a packed sequence, as vision encoders use
+     * it: the tokens in {@code [cuSeqlens[i], cuSeqlens[i+1])} see only each other (one image, tile or
+     * window each). q, k, v and out are {@code [tokens, heads, headDim]}, the layout projections give.
+     *
+     * @param keyValid per token, 0 for a key no query may see (e.g. a padding patch); null: all valid
+     */
+    public static void packed(float[] q, float[] k, float[] v, float[] out, int[] cuSeqlens, int heads, int headDim,
+                              float scale, int[] keyValid) {
+        int stride = heads * headDim;
+        int segments = cuSeqlens.length - 1;
+        // Consecutive segments of one length run as one batch, so a packed sequence of equal tiles is one call.
+        for (int s = 0, e; s < segments; s = e) {
+            int n = cuSeqlens[s + 1] - cuSeqlens[s];
+            e = s + 1;
+            while (e < segments && cuSeqlens[e + 1] - cuSeqlens[e] == n) {
+                e++;
+            }
+            if (n == 0) {
+                continue;
+            }
+            int batch = e - s;
+            int start = cuSeqlens[s];
+            int len = batch * n;
+            boolean whole = start == 0 && (long) len * stride == q.length;
+            float[] qs = whole ? q : Arrays.copyOfRange(q, start * stride, (start + len) * stride);
+            float[] os = whole ? out : new float[len * stride];
+            int[][] valid = null;
+            if (keyValid != null) {
+                valid = new int[batch][];
+                for (int b = 0; b < batch; b++) {
+                    valid[b] = Arrays.copyOfRange(keyValid, start + b * n, start + (b + 1) * n);
+                }
+            }
+            attend(qs, headsFirst(k, start, batch, n, heads, headDim), headsFirst(v, start, batch, n, heads, headDim), os,
+                    batch, n, heads, heads, headDim, n, n, 0, scale, new Mask(false, 0, valid, null, null, 0));
+            if (!whole) {
+                System.arraycopy(os, 0, out, start * stride, len * stride);
+            }
+        }
+    }
+
+    /** {@code [batch, n, heads, d]} rows starting at token {@code start} as {@code [batch, heads, n, d]}. */
+    private static float[] headsFirst(float[] x, int start, int batch, int n, int heads, int d) {
+        float[] out = new float[batch * n * heads * d];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < n; t++) {
+                for (int h = 0; h < heads; h++) {
+                    System.arraycopy(x, ((start + b * n + t) * heads + h) * d, out, ((b * heads + h) * n + t) * d, d);
                 }
             }
         }

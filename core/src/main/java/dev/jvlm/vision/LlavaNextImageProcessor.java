@@ -157,7 +157,7 @@ public final class LlavaNextImageProcessor implements ImageProcessor {
      * Hugging Face's {@code select_best_resolution}: the pinpoint that keeps the most of the
      * image's pixels when the image is scaled to fit, ties going to the one that wastes least.
      */
-    static int[] selectBestResolution(int height, int width, List<int[]> pinpoints) {
+    public static int[] selectBestResolution(int height, int width, List<int[]> pinpoints) {
         int[] best = null;
         long maxEffective = 0;
         long minWasted = Long.MAX_VALUE;
@@ -218,7 +218,7 @@ public final class LlavaNextImageProcessor implements ImageProcessor {
      * Python's {@code int(round(x, 7))}: round the double's exact value half-to-even at the 7th
      * decimal, then truncate.
      */
-    static int roundTo7AndTruncate(double x) {
+    public static int roundTo7AndTruncate(double x) {
         return new BigDecimal(x).setScale(7, RoundingMode.HALF_EVEN).intValue();
     }
 }

@@ -119,4 +119,57 @@ class AttentionTest {
         int[][] valid = {{0, 0, 1, 1}};
         check(new Attention.Mask(true, 0, valid, null, null, 0), 1, 4, 0, 4);
     }
+
+    /**
+     * Packed vision attention: segments of unequal and equal lengths (an empty one too), some keys
+     * invalid; each token's output must be dense attention over the valid keys of its own segment.
+     */
+    @Test
+    void packedSegmentsAttendOnlyWithinThemselves() {
+        SplittableRandom r = new SplittableRandom(5);
+        int heads = 3, d = 8;
+        int[] cu = {0, 5, 5, 9, 13, 20};
+        int n = cu[cu.length - 1];
+        float[] q = random(r, n * heads * d);
+        float[] k = random(r, n * heads * d);
+        float[] v = random(r, n * heads * d);
+        int[] valid = new int[n];
+        java.util.Arrays.fill(valid, 1);
+        valid[3] = 0;
+        valid[12] = 0;
+        valid[19] = 0;
+        float[] out = new float[q.length];
+        Attention.packed(q, k, v, out, cu, heads, d, 0.4f, valid);
+        for (int s = 0; s + 1 < cu.length; s++) {
+            for (int t = cu[s]; t < cu[s + 1]; t++) {
+                for (int h = 0; h < heads; h++) {
+                    double[] w = new double[n];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = cu[s]; j < cu[s + 1]; j++) {
+                        if (valid[j] == 0) {
+                            continue;
+                        }
+                        double dot = 0;
+                        for (int i = 0; i < d; i++) {
+                            dot += q[(t * heads + h) * d + i] * k[(j * heads + h) * d + i];
+                        }
+                        w[j] = dot * 0.4;
+                        max = Math.max(max, w[j]);
+                    }
+                    double sum = 0;
+                    for (int j = cu[s]; j < cu[s + 1]; j++) {
+                        w[j] = valid[j] == 0 ? 0 : Math.exp(w[j] - max);
+                        sum += w[j];
+                    }
+                    for (int i = 0; i < d; i++) {
+                        double expected = 0;
+                        for (int j = cu[s]; j < cu[s + 1]; j++) {
+                            expected += w[j] / sum * v[(j * heads + h) * d + i];
+                        }
+                        assertEquals(expected, out[(t * heads + h) * d + i], 1e-5, "token " + t + " head " + h);
+                    }
+                }
+            }
+        }
+    }
 }
