@@ -73,7 +73,7 @@ public final class ChatTemplate {
             try {
                 return Files.readString(jinja);
             } catch (IOException e) {
-                throw new ChatTemplateException(1, jinja + ": cannot be read: " + e.getMessage());
+                throw new ChatTemplateException(jinja + ": cannot be read: " + e.getMessage());
             }
         }
         Path json = dir.resolve(JSON_FILE);
@@ -81,21 +81,21 @@ public final class ChatTemplate {
             try {
                 JsonNode node = new ObjectMapper().readTree(json.toFile()).get("chat_template");
                 if (node == null || !node.isTextual()) {
-                    throw new ChatTemplateException(1, json + ": has no \"chat_template\" string");
+                    throw new ChatTemplateException(json + ": has no \"chat_template\" string");
                 }
                 return node.asText();
             } catch (IOException e) {
-                throw new ChatTemplateException(1, json + ": not valid JSON: " + e.getMessage());
+                throw new ChatTemplateException(json + ": not valid JSON: " + e.getMessage());
             }
         }
         JsonNode node = config.chatTemplate();
         if (node == null) {
-            throw new ChatTemplateException(1, dir + ": no chat template (looked for " + JINJA_FILE + ", " + JSON_FILE
+            throw new ChatTemplateException(dir + ": no chat template (looked for " + JINJA_FILE + ", " + JSON_FILE
                     + " and chat_template in " + TokenizerConfig.CONFIG_FILE + ")");
         }
         if (node.isTextual()) {
             if (templateName != null) {
-                throw new ChatTemplateException(1, dir + ": has a single chat template, not one named \"" + templateName + "\"");
+                throw new ChatTemplateException(dir + ": has a single chat template, not one named \"" + templateName + "\"");
             }
             return node.asText();
         }
@@ -108,7 +108,7 @@ public final class ChatTemplate {
                 return entry.path("template").asText();
             }
         }
-        throw new ChatTemplateException(1, dir + ": no chat template named \"" + wanted + "\" (it has " + names + ")");
+        throw new ChatTemplateException(dir + ": no chat template named \"" + wanted + "\" (it has " + names + ")");
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.jvlm.text;
 
 /**
- * A chat template that cannot be parsed or rendered: a syntax error, an error raised while
- * rendering (as Python's jinja2 would raise it), or the template's own {@code raise_exception}.
- * The message starts with the template line.
+ * A chat template that cannot be found, parsed or rendered: a missing template, a syntax error,
+ * an error raised while rendering (as Python's jinja2 would raise it), or the template's own
+ * {@code raise_exception}. Errors in the template start their message with the template line.
  */
 public class ChatTemplateException extends RuntimeException {
 
@@ -14,7 +14,13 @@ public class ChatTemplateException extends RuntimeException {
         this.line = line;
     }
 
-    /** 1-based line of the template where the error happened. */
+    /** An error that is not about a template line, e.g. a model directory without a template. */
+    public ChatTemplateException(String message) {
+        super(message);
+        this.line = 0;
+    }
+
+    /** 1-based line of the template where the error happened, or 0 when it is not about a line. */
     public int line() {
         return line;
     }

@@ -36,6 +36,8 @@ final class JinjaParser {
 
     private final List<Token> tokens;
     private int index;
+    /** How many for loops enclose the statement being parsed (a macro body starts again at 0). */
+    private int loopDepth;
 
     private JinjaParser(List<Token> tokens) {
         this.tokens = tokens;
@@ -175,13 +177,12 @@ final class JinjaParser {
                 expectBlockEnd();
                 yield new JinjaAst.Group(body);
             }
-            case "break" -> {
+            case "break", "continue" -> {
+                if (loopDepth == 0) {
+                    throw new ChatTemplateException(line, "'" + keyword.text() + "' outside of a loop");
+                }
                 expectBlockEnd();
-                yield new JinjaAst.Break(line);
-            }
-            case "continue" -> {
-                expectBlockEnd();
-                yield new JinjaAst.Continue(line);
+                yield keyword.text().equals("break") ? new JinjaAst.Break(line) : new JinjaAst.Continue(line);
             }
             default -> {
                 if (UNSUPPORTED_STATEMENTS.contains(keyword.text())) {
@@ -250,7 +251,9 @@ final class JinjaParser {
         expectBlockEnd();
         List<Node> body = new ArrayList<>();
         List<Node> otherwise = new ArrayList<>();
+        loopDepth++;
         String end = parseBody(body, Set.of("else", "endfor"));
+        loopDepth--;
         if (end.equals("else")) {
             expectBlockEnd();
             parseBody(otherwise, Set.of("endfor"));
@@ -321,7 +324,10 @@ final class JinjaParser {
         advance();
         expectBlockEnd();
         List<Node> body = new ArrayList<>();
+        int enclosingLoops = loopDepth;
+        loopDepth = 0;
         parseBody(body, Set.of("endmacro"));
+        loopDepth = enclosingLoops;
         expectBlockEnd();
         return new JinjaAst.Macro(name, parameters, defaults, body, line);
     }

@@ -73,7 +73,8 @@ public final class Tokenizer {
      * built from tokenizer_config.json's add_bos_token (default true) and add_eos_token (default false).
      */
     private PostProcessor transformersPostProcessor(PostProcessor fromFile) {
-        if (!BOS_EOS_FLAG_CLASSES.contains(config.tokenizerClass())) {
+        String tokenizerClass = config.tokenizerClass();
+        if (tokenizerClass == null || !BOS_EOS_FLAG_CLASSES.contains(tokenizerClass)) {
             return fromFile;
         }
         boolean addBos = !Boolean.FALSE.equals(config.flag("add_bos_token"));
