@@ -59,8 +59,12 @@ sealed interface PreTokenizer {
                 case "never" -> NEVER;
                 default -> throw new TokenizerException(where + ": prepend_scheme \"" + scheme.asText() + "\" is not supported");
             };
-            // Older files only have add_prefix_space; false there means never prepend.
-            return addPrefixSpace != null && !addPrefixSpace.asBoolean(true) ? NEVER : declared;
+            // tokenizers accepts the older add_prefix_space only when it agrees with prepend_scheme (default "always").
+            if (addPrefixSpace != null && !addPrefixSpace.asBoolean(true) && declared != NEVER) {
+                throw new TokenizerException(where + ": add_prefix_space false does not match prepend_scheme \""
+                        + declared.name().toLowerCase(java.util.Locale.ROOT) + "\"");
+            }
+            return declared;
         }
     }
 
