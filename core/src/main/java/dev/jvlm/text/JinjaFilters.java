@@ -158,14 +158,15 @@ final class JinjaFilters {
         return current;
     }
 
+    /** transformers' tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False). */
     private static String toJson(Object value, Arguments a) {
-        Object indent = a.optional(0, "indent", null);
+        Object indent = a.optional(1, "indent", null);
         String indentText = switch (indent) {
             case null -> null;
             case String s -> s;
             default -> " ".repeat((int) Math.max(0, PyValues.asLong(indent)));
         };
-        Object separators = a.optional(1, "separators", null);
+        Object separators = a.optional(2, "separators", null);
         String itemSeparator = indentText == null ? ", " : ",";
         String keySeparator = ": ";
         if (separators != null) {
@@ -173,8 +174,8 @@ final class JinjaFilters {
             itemSeparator = PyValues.str(pair.get(0));
             keySeparator = PyValues.str(pair.get(1));
         }
-        return PyJson.dumps(value, indentText, itemSeparator, keySeparator, PyValues.truthy(a.optional(2, "sort_keys", false)),
-                PyValues.truthy(a.optional(3, "ensure_ascii", false)));
+        return PyJson.dumps(value, indentText, itemSeparator, keySeparator, PyValues.truthy(a.optional(3, "sort_keys", false)),
+                PyValues.truthy(a.optional(0, "ensure_ascii", false)));
     }
 
     private static List<Object> batch(Object value, long size, Object fill) {

@@ -46,7 +46,7 @@ final class JinjaParser {
     static List<Node> parse(String template) {
         JinjaParser parser = new JinjaParser(JinjaLexer.tokenize(template));
         List<Node> body = new ArrayList<>();
-        String end = parser.parseBody(body, Set.of());
+        String end = parser.parseBody(body, List.of());
         if (end != null) {
             throw new ChatTemplateException(parser.previous().line(), "unexpected '" + end + "'");
         }
@@ -119,7 +119,7 @@ final class JinjaParser {
      * Parses nodes into {@code body} until a statement whose keyword is in {@code endKeywords}
      * (consumed, returned) or the end of the template (null).
      */
-    private String parseBody(List<Node> body, Set<String> endKeywords) {
+    private String parseBody(List<Node> body, List<String> endKeywords) {
         while (true) {
             Token t = current();
             switch (t.kind()) {
@@ -173,7 +173,7 @@ final class JinjaParser {
             case "generation" -> {
                 expectBlockEnd();
                 List<Node> body = new ArrayList<>();
-                parseBody(body, Set.of("endgeneration"));
+                parseBody(body, List.of("endgeneration"));
                 expectBlockEnd();
                 yield new JinjaAst.Group(body);
             }
@@ -201,7 +201,7 @@ final class JinjaParser {
         expectBlockEnd();
         while (true) {
             List<Node> body = new ArrayList<>();
-            String end = parseBody(body, Set.of("elif", "else", "endif"));
+            String end = parseBody(body, List.of("elif", "else", "endif"));
             bodies.add(body);
             switch (end) {
                 case "elif" -> {
@@ -210,7 +210,7 @@ final class JinjaParser {
                 }
                 case "else" -> {
                     expectBlockEnd();
-                    parseBody(otherwise, Set.of("endif"));
+                    parseBody(otherwise, List.of("endif"));
                     expectBlockEnd();
                     return new JinjaAst.If(conditions, bodies, otherwise);
                 }
@@ -252,11 +252,11 @@ final class JinjaParser {
         List<Node> body = new ArrayList<>();
         List<Node> otherwise = new ArrayList<>();
         loopDepth++;
-        String end = parseBody(body, Set.of("else", "endfor"));
+        String end = parseBody(body, List.of("else", "endfor"));
         loopDepth--;
         if (end.equals("else")) {
             expectBlockEnd();
-            parseBody(otherwise, Set.of("endfor"));
+            parseBody(otherwise, List.of("endfor"));
         }
         expectBlockEnd();
         return new JinjaAst.For(targets, iterable, condition, body, otherwise, line);
@@ -280,7 +280,7 @@ final class JinjaParser {
         }
         expectBlockEnd();
         List<Node> body = new ArrayList<>();
-        parseBody(body, Set.of("endset"));
+        parseBody(body, List.of("endset"));
         expectBlockEnd();
         return new JinjaAst.SetBlock(name, filters, body, line);
     }
@@ -326,7 +326,7 @@ final class JinjaParser {
         List<Node> body = new ArrayList<>();
         int enclosingLoops = loopDepth;
         loopDepth = 0;
-        parseBody(body, Set.of("endmacro"));
+        parseBody(body, List.of("endmacro"));
         loopDepth = enclosingLoops;
         expectBlockEnd();
         return new JinjaAst.Macro(name, parameters, defaults, body, line);
@@ -341,7 +341,7 @@ final class JinjaParser {
         }
         expectBlockEnd();
         List<Node> body = new ArrayList<>();
-        parseBody(body, Set.of("endfilter"));
+        parseBody(body, List.of("endfilter"));
         expectBlockEnd();
         return new JinjaAst.FilterBlock(filters, body, line);
     }
@@ -359,7 +359,7 @@ final class JinjaParser {
         }
         expectBlockEnd();
         List<Node> body = new ArrayList<>();
-        parseBody(body, Set.of("endwith"));
+        parseBody(body, List.of("endwith"));
         expectBlockEnd();
         return new JinjaAst.With(names, values, body);
     }
