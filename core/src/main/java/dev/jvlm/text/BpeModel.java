@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Byte-pair encoding as tokenizers implements it: a piece starts as one symbol per character
@@ -45,22 +46,32 @@ final class BpeModel implements Model {
             byteTokenIds[b] = id == null ? -1 : id;
         }
         int prefixLength = options.continuingSubwordPrefix() == null ? 0 : options.continuingSubwordPrefix().length();
-        merges = new MergeTable(mergePairs.size());
-        for (int rank = 0; rank < mergePairs.size(); rank++) {
+        // Resolving a merge takes three vocabulary lookups; Gemma 3 has 514 906 merges, so resolve them in
+        // parallel, then report the first unresolvable one in file order as tokenizers does.
+        int n = mergePairs.size();
+        int[] lefts = new int[n];
+        int[] rights = new int[n];
+        int[] merged = new int[n];
+        IntStream.range(0, n).parallel().forEach(rank -> {
             String[] pair = mergePairs.get(rank);
-            int left = idOrFail(pair[0], where);
-            int right = idOrFail(pair[1], where);
-            String merged = pair[0] + pair[1].substring(Math.min(prefixLength, pair[1].length()));
-            merges.put(left, right, rank, idOrFail(merged, where));
+            lefts[rank] = id(pair[0]);
+            rights[rank] = id(pair[1]);
+            merged[rank] = id(mergedToken(pair, prefixLength));
+        });
+        merges = new MergeTable(n);
+        for (int rank = 0; rank < n; rank++) {
+            if (lefts[rank] < 0 || rights[rank] < 0 || merged[rank] < 0) {
+                String[] pair = mergePairs.get(rank);
+                String missing = lefts[rank] < 0 ? pair[0] : rights[rank] < 0 ? pair[1] : mergedToken(pair, prefixLength);
+                throw new TokenizerException(where + ": model BPE: merge token \"" + missing + "\" is not in the vocabulary");
+            }
+            merges.put(lefts[rank], rights[rank], rank, merged[rank]);
         }
     }
 
-    private int idOrFail(String token, String where) {
-        Integer id = vocab.get(token);
-        if (id == null) {
-            throw new TokenizerException(where + ": model BPE: merge token \"" + token + "\" is not in the vocabulary");
-        }
-        return id;
+    /** What a merge produces: the left token and the right one without its continuing-subword prefix. */
+    private static String mergedToken(String[] pair, int prefixLength) {
+        return pair[0] + pair[1].substring(Math.min(prefixLength, pair[1].length()));
     }
 
     @Override

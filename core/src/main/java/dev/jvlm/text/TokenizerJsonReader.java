@@ -1,8 +1,5 @@
 package dev.jvlm.text;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,7 +14,8 @@ import java.util.Map;
 
 /**
  * Parses tokenizer.json. The model's vocabulary and merges (most of the file: Gemma 3's is 33 MB)
- * are streamed straight into maps and lists; the small pipeline components go through a JSON tree.
+ * are read by {@link JsonScanner} straight into maps and lists; the small pipeline components go
+ * through a Jackson JSON tree.
  */
 final class TokenizerJsonReader {
 
@@ -32,37 +30,42 @@ final class TokenizerJsonReader {
     }
 
     static Parts read(InputStream in, String name) {
-        try (JsonParser parser = new JsonFactory(MAPPER).createParser(in)) {
-            return read(parser, name);
+        byte[] bytes;
+        try {
+            bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new TokenizerException(name + ": not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(name + ": cannot be read: " + e.getMessage(), e);
         }
+        return read(new JsonScanner(bytes, name), name);
     }
 
-    private static Parts read(JsonParser p, String name) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new TokenizerException(name + ": expected a JSON object");
-        }
+    private static Parts read(JsonScanner json, String name) {
         JsonNode normalizerJson = null;
         JsonNode preTokenizerJson = null;
         JsonNode postProcessorJson = null;
         JsonNode decoderJson = null;
         JsonNode addedTokensJson = null;
         RawModel rawModel = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            p.nextToken();
+        json.expect('{');
+        boolean more = !json.consume('}');
+        while (more) {
+            String field = json.readString();
+            json.expect(':');
             switch (field) {
-                case "model" -> rawModel = readModel(p, name);
-                case "normalizer" -> normalizerJson = p.readValueAsTree();
-                case "pre_tokenizer" -> preTokenizerJson = p.readValueAsTree();
-                case "post_processor" -> postProcessorJson = p.readValueAsTree();
-                case "decoder" -> decoderJson = p.readValueAsTree();
-                case "added_tokens" -> addedTokensJson = p.readValueAsTree();
+                case "model" -> rawModel = readModel(json, name);
+                case "normalizer" -> normalizerJson = tree(json, name);
+                case "pre_tokenizer" -> preTokenizerJson = tree(json, name);
+                case "post_processor" -> postProcessorJson = tree(json, name);
+                case "decoder" -> decoderJson = tree(json, name);
+                case "added_tokens" -> addedTokensJson = tree(json, name);
                 // version, truncation and padding: transformers disables the file's truncation and
                 // padding unless a call asks for them, and jvlm never does.
-                default -> p.skipChildren();
+                default -> json.skipValue();
             }
+            more = json.more('}');
+        }
+        if (json.peek() != -1) {
+            throw json.error("unexpected content after the top-level object");
         }
         if (rawModel == null) {
             throw new TokenizerException(name + ": has no \"model\"");
@@ -86,6 +89,16 @@ final class TokenizerJsonReader {
             }
         }
         return new Parts(normalizer, preTokenizer, model, postProcessor, decoder, addedTokens, fileIds);
+    }
+
+    /** The next value as a JSON tree (for the small components). */
+    private static JsonNode tree(JsonScanner json, String name) {
+        int start = json.skipValue();
+        try {
+            return MAPPER.readTree(json.bytes(), start, json.position() - start);
+        } catch (IOException e) {
+            throw new TokenizerException(name + ": not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     private static boolean isPresent(JsonNode node) {
@@ -153,89 +166,102 @@ final class TokenizerJsonReader {
         }
     }
 
-    private static RawModel readModel(JsonParser p, String name) throws IOException {
-        if (p.currentToken() != JsonToken.START_OBJECT) {
+    private static RawModel readModel(JsonScanner json, String name) {
+        int first = json.peek();
+        if (first != '{' && first != -1) {
             throw new TokenizerException(name + ": \"model\" must be an object");
         }
+        json.expect('{');
         RawModel model = new RawModel();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
+        boolean more = !json.consume('}');
+        while (more) {
+            String field = json.readString();
+            json.expect(':');
             switch (field) {
                 case "vocab" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        model.vocab = readVocabObject(p, name);
-                    } else if (value == JsonToken.START_ARRAY) {
-                        readUnigramVocab(p, model, name);
+                    int c = json.peek();
+                    if (c == '{') {
+                        model.vocab = readVocabObject(json);
+                    } else if (c == '[') {
+                        readUnigramVocab(json, model, name);
                     } else {
                         throw new TokenizerException(name + ": model \"vocab\" must be an object or an array");
                     }
                 }
-                case "merges" -> model.merges = readMerges(p, name);
-                default -> model.options.set(field, p.readValueAsTree());
+                case "merges" -> model.merges = readMerges(json, name);
+                default -> model.options.set(field, tree(json, name));
             }
+            more = json.more('}');
         }
         return model;
     }
 
-    private static Map<String, Integer> readVocabObject(JsonParser p, String name) throws IOException {
-        Map<String, Integer> vocab = new HashMap<>(1 << 16);
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String token = p.currentName();
-            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-                throw new TokenizerException(name + ": model vocab entry \"" + token + "\" must have an integer id");
-            }
-            vocab.put(token, p.getIntValue());
+    private static Map<String, Integer> readVocabObject(JsonScanner json) {
+        Map<String, Integer> vocab = new HashMap<>(1 << 19);
+        json.expect('{');
+        boolean more = !json.consume('}');
+        while (more) {
+            String token = json.readString();
+            json.expect(':');
+            vocab.put(token, json.readInt());
+            more = json.more('}');
         }
         return vocab;
     }
 
-    private static void readUnigramVocab(JsonParser p, RawModel model, String name) throws IOException {
+    private static void readUnigramVocab(JsonScanner json, RawModel model, String name) {
         model.unigramPieces = new ArrayList<>(1 << 16);
         model.unigramScores = new ArrayList<>(1 << 16);
-        while (p.nextToken() == JsonToken.START_ARRAY) {
-            if (p.nextToken() != JsonToken.VALUE_STRING) {
+        json.expect('[');
+        boolean more = !json.consume(']');
+        while (more) {
+            json.expect('[');
+            if (json.peek() != '"') {
                 throw new TokenizerException(name + ": model Unigram vocab entries must be [piece, score]");
             }
-            String piece = p.getText();
-            JsonToken score = p.nextToken();
-            if (score != JsonToken.VALUE_NUMBER_FLOAT && score != JsonToken.VALUE_NUMBER_INT) {
-                throw new TokenizerException(name + ": model Unigram vocab entry \"" + piece + "\" has no score");
-            }
-            model.unigramPieces.add(piece);
-            model.unigramScores.add(p.getDoubleValue());
-            if (p.nextToken() != JsonToken.END_ARRAY) {
-                throw new TokenizerException(name + ": model Unigram vocab entries must be [piece, score]");
-            }
+            model.unigramPieces.add(json.readString());
+            json.expect(',');
+            model.unigramScores.add(json.readDouble());
+            json.expect(']');
+            more = json.more(']');
         }
     }
 
     /** Merges as {@code ["a", "b"]} pairs or legacy {@code "a b"} strings. */
-    private static List<String[]> readMerges(JsonParser p, String name) throws IOException {
-        if (p.currentToken() != JsonToken.START_ARRAY) {
+    private static List<String[]> readMerges(JsonScanner json, String name) {
+        if (json.peek() != '[') {
             throw new TokenizerException(name + ": model \"merges\" must be an array");
         }
-        List<String[]> merges = new ArrayList<>(1 << 16);
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == JsonToken.VALUE_STRING) {
-                String line = p.getText();
+        json.expect('[');
+        List<String[]> merges = new ArrayList<>(1 << 18);
+        boolean more = !json.consume(']');
+        while (more) {
+            int c = json.peek();
+            if (c == '"') {
+                String line = json.readString();
                 int space = line.indexOf(' ');
                 if (space < 0 || line.indexOf(' ', space + 1) >= 0) {
                     throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " \"" + line
                             + "\" is not two tokens separated by one space");
                 }
                 merges.add(new String[] {line.substring(0, space), line.substring(space + 1)});
-            } else if (t == JsonToken.START_ARRAY) {
-                String left = p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
-                String right = p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
-                if (left == null || right == null || p.nextToken() != JsonToken.END_ARRAY) {
+            } else if (c == '[') {
+                json.expect('[');
+                if (json.peek() != '"') {
                     throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be two strings");
                 }
+                String left = json.readString();
+                json.expect(',');
+                if (json.peek() != '"') {
+                    throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be two strings");
+                }
+                String right = json.readString();
+                json.expect(']');
                 merges.add(new String[] {left, right});
             } else {
                 throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be a string or a pair");
             }
+            more = json.more(']');
         }
         return merges;
     }

@@ -253,4 +253,18 @@ class TokenizerComponentsTest {
         assertTrue(Utf8.isWellFormed("ok é".getBytes(StandardCharsets.UTF_8), 5));
         assertFalse(Utf8.isWellFormed(new byte[] {(byte) 0xC3}, 1));
     }
+
+    @Test
+    void jsonEscapesInTheVocabularyAreDecoded() {
+        Tokenizer t = tokenizer("""
+                {"model": {"type": "WordLevel", "unk_token": "<unk>",
+                 "vocab": {"<unk>": 0, "\\u00e9": 1, "\\uD83D\\uDE00": 2, "a\\"b": 3, "\\\\": 4, "x\\ny": 5, "\\/": 6, "ü": 7}}}""");
+        assertEquals("é", t.token(1));
+        assertEquals("😀", t.token(2));
+        assertEquals("a\"b", t.token(3));
+        assertEquals("\\", t.token(4));
+        assertEquals("x\ny", t.token(5));
+        assertEquals("/", t.token(6));
+        assertEquals(7, t.tokenId("ü"), "raw UTF-8 in the file");
+    }
 }
