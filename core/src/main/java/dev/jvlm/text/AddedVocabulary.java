@@ -38,7 +38,7 @@ final class AddedVocabulary {
     /**
      * Registers the tokens in file order, giving each the id tokenizers gives it: the model's id
      * when the content is in the model vocabulary, else the next id after the model's entries.
-     * (tokenizers ignores the ids written in the file; {@link #idMismatches} reports disagreements.)
+     * (tokenizers ignores the ids written in the file, only warning when they disagree.)
      */
     AddedVocabulary(List<AddedToken> tokens, Model model, Normalizer normalizer) {
         int nextId = model.entryCount();
@@ -71,18 +71,6 @@ final class AddedVocabulary {
                 rawTrie.put(token.content(), e.getKey());
             }
         }
-    }
-
-    /** Added tokens whose file id differs from the id tokenizers assigns, as "content: file id → id". */
-    List<String> idMismatches(Map<String, Integer> fileIds) {
-        List<String> out = new ArrayList<>();
-        fileIds.forEach((content, fileId) -> {
-            Integer id = idsByContent.get(content);
-            if (id != null && !id.equals(fileId)) {
-                out.add(content + ": " + fileId + " -> " + id);
-            }
-        });
-        return out;
     }
 
     /** The id of an added token's content, or -1. */

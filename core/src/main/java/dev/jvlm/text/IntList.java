@@ -19,14 +19,6 @@ final class IntList {
         values[size++] = value;
     }
 
-    void addAll(int[] more) {
-        if (size + more.length > values.length) {
-            values = Arrays.copyOf(values, Math.max(values.length * 2, size + more.length));
-        }
-        System.arraycopy(more, 0, values, size, more.length);
-        size += more.length;
-    }
-
     int get(int index) {
         return values[index];
     }

@@ -255,10 +255,6 @@ public final class Tokenizer {
         return id < 0 ? null : id;
     }
 
-    TokenizerConfig config() {
-        return config;
-    }
-
     @Override
     public String toString() {
         return "Tokenizer[" + name + ", " + vocabSize() + " ids]";

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,7 @@ final class TokenizerJsonReader {
 
     /** The components of a tokenizer.json; null where the file has none. */
     record Parts(Normalizer normalizer, PreTokenizer preTokenizer, Model model, PostProcessor postProcessor,
-                 Decoder decoder, List<AddedVocabulary.AddedToken> addedTokens, Map<String, Integer> addedTokenFileIds) {
+                 Decoder decoder, List<AddedVocabulary.AddedToken> addedTokens) {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -76,19 +75,15 @@ final class TokenizerJsonReader {
         PostProcessor postProcessor = isPresent(postProcessorJson) ? PostProcessor.fromJson(postProcessorJson, name) : null;
         Decoder decoder = isPresent(decoderJson) ? Decoder.fromJson(decoderJson, name) : null;
         List<AddedVocabulary.AddedToken> addedTokens = new ArrayList<>();
-        Map<String, Integer> fileIds = new LinkedHashMap<>();
         if (isPresent(addedTokensJson)) {
             for (JsonNode t : addedTokensJson) {
                 String content = JsonFields.requiredText(t, "content", name + ": added_tokens");
                 addedTokens.add(new AddedVocabulary.AddedToken(content, t.path("special").asBoolean(false),
                         t.path("single_word").asBoolean(false), t.path("lstrip").asBoolean(false),
                         t.path("rstrip").asBoolean(false), t.path("normalized").asBoolean(!t.path("special").asBoolean(false))));
-                if (t.has("id")) {
-                    fileIds.put(content, t.get("id").asInt());
-                }
             }
         }
-        return new Parts(normalizer, preTokenizer, model, postProcessor, decoder, addedTokens, fileIds);
+        return new Parts(normalizer, preTokenizer, model, postProcessor, decoder, addedTokens);
     }
 
     /** The next value as a JSON tree (for the small components). */

@@ -163,12 +163,13 @@ class TokenizerBehaviourTest {
     }
 
     @Test
-    void addedTokenIdsAgreeWithTheFile() throws IOException {
+    void addedTokensGetTheIdsTheFileLists() throws IOException {
+        // tokenizers recomputes added-token ids (vocabulary id, else the next free one); for these files they agree.
         for (String name : TextFixtures.TOKENIZERS) {
             try (InputStream in = TextFixtures.open("models/" + name + "/tokenizer.json")) {
-                TokenizerJsonReader.Parts parts = TokenizerJsonReader.read(in, name);
-                AddedVocabulary added = new AddedVocabulary(parts.addedTokens(), parts.model(), parts.normalizer());
-                assertEquals(java.util.List.of(), added.idMismatches(parts.addedTokenFileIds()), name);
+                for (com.fasterxml.jackson.databind.JsonNode t : TextFixtures.JSON.readTree(in).get("added_tokens")) {
+                    assertEquals(t.get("id").asInt(), tok(name).tokenId(t.get("content").asText()), name + " " + t.get("content"));
+                }
             }
         }
     }
