@@ -2,8 +2,6 @@ package dev.jvlm.text;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
@@ -23,7 +21,7 @@ final class BpeModel implements Model {
     private static final int MAX_CACHED_LENGTH = 256;
     private static final int CACHE_CAPACITY = 100_000;
 
-    private final Map<String, Integer> vocab;
+    private final VocabMap vocab;
     private final String[] tokensById;
     private final MergeTable merges;
     private final Options options;
@@ -32,52 +30,47 @@ final class BpeModel implements Model {
     private final int[] byteTokenIds = new int[256];
     private final ConcurrentHashMap<String, Tokens> cache = new ConcurrentHashMap<>();
 
-    BpeModel(Map<String, Integer> vocab, List<String[]> mergePairs, Options options, String where) {
+    BpeModel(VocabMap vocab, MergeList mergeList, Options options, String where) {
         this.vocab = vocab;
         this.options = options;
-        tokensById = VocabArrays.byId(vocab);
-        if (options.unkToken() != null && !vocab.containsKey(options.unkToken())) {
+        tokensById = vocab.keysById();
+        if (options.unkToken() != null && vocab.get(options.unkToken()) < 0) {
             // tokenizers reports this only when an unknown character shows up; failing early is clearer.
             throw new TokenizerException(where + ": model BPE: unk_token \"" + options.unkToken() + "\" is not in the vocabulary");
         }
         unkId = options.unkToken() == null ? -1 : vocab.get(options.unkToken());
         for (int b = 0; b < 256; b++) {
-            Integer id = vocab.get(String.format("<0x%02X>", b));
-            byteTokenIds[b] = id == null ? -1 : id;
+            byteTokenIds[b] = vocab.get(String.format("<0x%02X>", b));
         }
         int prefixLength = options.continuingSubwordPrefix() == null ? 0 : options.continuingSubwordPrefix().length();
-        // Resolving a merge takes three vocabulary lookups; Gemma 3 has 514 906 merges, so resolve them in
-        // parallel, then report the first unresolvable one in file order as tokenizers does.
-        int n = mergePairs.size();
+        // Three vocabulary probes per merge (Gemma 3 has 514 906 merges): done in parallel, then the
+        // first unresolvable merge in file order is reported, as tokenizers reports it.
+        int n = mergeList.size();
         int[] lefts = new int[n];
         int[] rights = new int[n];
         int[] merged = new int[n];
         IntStream.range(0, n).parallel().forEach(rank -> {
-            String[] pair = mergePairs.get(rank);
-            lefts[rank] = id(pair[0]);
-            rights[rank] = id(pair[1]);
-            merged[rank] = id(mergedToken(pair, prefixLength));
+            int left = mergeList.leftId(rank, vocab);
+            int right = mergeList.rightId(rank, vocab);
+            lefts[rank] = left;
+            rights[rank] = right;
+            merged[rank] = left < 0 || right < 0 ? -1
+                    : vocab.getConcat(tokensById[left], tokensById[right], Math.min(prefixLength, tokensById[right].length()));
         });
         merges = new MergeTable(n);
         for (int rank = 0; rank < n; rank++) {
-            if (lefts[rank] < 0 || rights[rank] < 0 || merged[rank] < 0) {
-                String[] pair = mergePairs.get(rank);
-                String missing = lefts[rank] < 0 ? pair[0] : rights[rank] < 0 ? pair[1] : mergedToken(pair, prefixLength);
+            if (merged[rank] < 0) {
+                String missing = lefts[rank] < 0 ? mergeList.left(rank) : rights[rank] < 0 ? mergeList.right(rank)
+                        : tokensById[lefts[rank]] + tokensById[rights[rank]].substring(Math.min(prefixLength, tokensById[rights[rank]].length()));
                 throw new TokenizerException(where + ": model BPE: merge token \"" + missing + "\" is not in the vocabulary");
             }
             merges.put(lefts[rank], rights[rank], rank, merged[rank]);
         }
     }
 
-    /** What a merge produces: the left token and the right one without its continuing-subword prefix. */
-    private static String mergedToken(String[] pair, int prefixLength) {
-        return pair[0] + pair[1].substring(Math.min(prefixLength, pair[1].length()));
-    }
-
     @Override
     public int id(String token) {
-        Integer id = vocab.get(token);
-        return id == null ? -1 : id;
+        return vocab.get(token);
     }
 
     @Override
@@ -96,8 +89,8 @@ final class BpeModel implements Model {
             return Tokens.EMPTY;
         }
         if (options.ignoreMerges()) {
-            Integer whole = vocab.get(piece);
-            if (whole != null) {
+            int whole = vocab.get(piece);
+            if (whole >= 0) {
                 return new Tokens(new int[] {whole}, new int[] {0}, new int[] {piece.length()});
             }
         }
@@ -156,8 +149,8 @@ final class BpeModel implements Model {
             if (last && options.endOfWordSuffix() != null) {
                 symbol = symbol + options.endOfWordSuffix();
             }
-            Integer id = vocab.get(symbol);
-            if (id != null) {
+            int id = vocab.get(symbol);
+            if (id >= 0) {
                 if (unkStart >= 0) {
                     symbols.add(unkId, unkStart, unkEnd);
                     unkStart = -1;

@@ -75,6 +75,28 @@ final class JsonScanner {
         throw error("expected ',' or '" + close + "'");
     }
 
+    /**
+     * The byte range {@code start << 32 | end} of the next string's content, consumed, if it has no
+     * escapes; otherwise -1 with nothing consumed (read it with {@link #readString}).
+     */
+    long readStringRange() {
+        expect('"');
+        int start = pos;
+        while (pos < bytes.length) {
+            byte b = bytes[pos];
+            if (b == '"') {
+                pos++;
+                return ((long) start << 32) | (pos - 1);
+            }
+            if (b == '\\') {
+                pos = start - 1;
+                return -1;
+            }
+            pos++;
+        }
+        throw error("unterminated string");
+    }
+
     String readString() {
         expect('"');
         int start = pos;

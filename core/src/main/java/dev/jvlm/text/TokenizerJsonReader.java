@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Parses tokenizer.json. The model's vocabulary and merges (most of the file: Gemma 3's is 33 MB)
@@ -103,10 +102,10 @@ final class TokenizerJsonReader {
     /** The model object as read: vocabulary in one of its two shapes, merges, and the other fields. */
     private static final class RawModel {
         final ObjectNode options = JsonNodeFactory.instance.objectNode();
-        Map<String, Integer> vocab;
+        VocabMap vocab;
         List<String> unigramPieces;
         List<Double> unigramScores;
-        List<String[]> merges;
+        MergeList merges;
 
         Model build(String name) {
             String type = options.path("type").asText("");
@@ -119,7 +118,7 @@ final class TokenizerJsonReader {
                         throw new TokenizerException(where + ": dropout " + dropout.asDouble()
                                 + " is not supported (it makes encoding random; it is meant for training)");
                     }
-                    yield new BpeModel(vocab, merges == null ? List.of() : merges,
+                    yield new BpeModel(vocab, merges == null ? new MergeList(new byte[0]) : merges,
                             new BpeModel.Options(text("unk_token"), text("continuing_subword_prefix"),
                                     text("end_of_word_suffix"), options.path("fuse_unk").asBoolean(false),
                                     options.path("byte_fallback").asBoolean(false),
@@ -191,8 +190,8 @@ final class TokenizerJsonReader {
         return model;
     }
 
-    private static Map<String, Integer> readVocabObject(JsonScanner json) {
-        Map<String, Integer> vocab = new HashMap<>(1 << 19);
+    private static VocabMap readVocabObject(JsonScanner json) {
+        VocabMap vocab = new VocabMap(1 << 16);
         json.expect('{');
         boolean more = !json.consume('}');
         while (more) {
@@ -223,41 +222,74 @@ final class TokenizerJsonReader {
     }
 
     /** Merges as {@code ["a", "b"]} pairs or legacy {@code "a b"} strings. */
-    private static List<String[]> readMerges(JsonScanner json, String name) {
+    private static MergeList readMerges(JsonScanner json, String name) {
         if (json.peek() != '[') {
             throw new TokenizerException(name + ": model \"merges\" must be an array");
         }
         json.expect('[');
-        List<String[]> merges = new ArrayList<>(1 << 18);
+        MergeList merges = new MergeList(json.bytes());
         boolean more = !json.consume(']');
         while (more) {
             int c = json.peek();
             if (c == '"') {
-                String line = json.readString();
-                int space = line.indexOf(' ');
-                if (space < 0 || line.indexOf(' ', space + 1) >= 0) {
-                    throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " \"" + line
-                            + "\" is not two tokens separated by one space");
-                }
-                merges.add(new String[] {line.substring(0, space), line.substring(space + 1)});
+                readLegacyMerge(json, merges, name);
             } else if (c == '[') {
                 json.expect('[');
-                if (json.peek() != '"') {
-                    throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be two strings");
-                }
-                String left = json.readString();
+                RawToken left = rawToken(json, merges, name);
                 json.expect(',');
-                if (json.peek() != '"') {
-                    throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be two strings");
-                }
-                String right = json.readString();
+                RawToken right = rawToken(json, merges, name);
                 json.expect(']');
-                merges.add(new String[] {left, right});
+                if (left.decoded() == null && right.decoded() == null) {
+                    merges.add(left.start(), left.end(), right.start(), right.end());
+                } else {
+                    merges.add(left.text(json.bytes()), right.text(json.bytes()));
+                }
             } else {
                 throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be a string or a pair");
             }
             more = json.more(']');
         }
         return merges;
+    }
+
+    /** {@code "a b"}: two tokens separated by exactly one space. */
+    private static void readLegacyMerge(JsonScanner json, MergeList merges, String name) {
+        long range = json.readStringRange();
+        String line = range < 0 ? json.readString() : null;
+        int start = range < 0 ? 0 : (int) (range >>> 32);
+        int end = range < 0 ? line.length() : (int) range;
+        int space = -1;
+        int spaces = 0;
+        for (int i = start; i < end; i++) {
+            if ((line == null ? json.bytes()[i] : line.charAt(i)) == ' ') {
+                spaces++;
+                space = space < 0 ? i : space;
+            }
+        }
+        if (spaces != 1) {
+            String text = line != null ? line : new String(json.bytes(), start, end - start, StandardCharsets.UTF_8);
+            throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " \"" + text
+                    + "\" is not two tokens separated by one space");
+        }
+        if (line == null) {
+            merges.add(start, space, space + 1, end);
+        } else {
+            merges.add(line.substring(0, space), line.substring(space + 1));
+        }
+    }
+
+    /** A merge token: its byte range in the file, or its decoded text when it has escapes. */
+    private record RawToken(int start, int end, String decoded) {
+        String text(byte[] bytes) {
+            return decoded != null ? decoded : new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static RawToken rawToken(JsonScanner json, MergeList merges, String name) {
+        if (json.peek() != '"') {
+            throw new TokenizerException(name + ": model merge " + (merges.size() + 1) + " must be two strings");
+        }
+        long range = json.readStringRange();
+        return range >= 0 ? new RawToken((int) (range >>> 32), (int) range, null) : new RawToken(-1, -1, json.readString());
     }
 }

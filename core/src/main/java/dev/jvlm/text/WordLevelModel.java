@@ -1,27 +1,25 @@
 package dev.jvlm.text;
 
-import java.util.Map;
-
 /** One token per piece: the piece itself if it is in the vocabulary, else the unknown token. */
 final class WordLevelModel implements Model {
 
-    private final Map<String, Integer> vocab;
+    private final VocabMap vocab;
     private final String[] tokensById;
     private final String unkToken;
 
-    WordLevelModel(Map<String, Integer> vocab, String unkToken) {
+    WordLevelModel(VocabMap vocab, String unkToken) {
         this.vocab = vocab;
         this.unkToken = unkToken;
-        this.tokensById = VocabArrays.byId(vocab);
+        this.tokensById = vocab.keysById();
     }
 
     @Override
     public Tokens tokenize(String piece) {
-        Integer id = vocab.get(piece);
-        if (id == null) {
-            id = unkToken == null ? null : vocab.get(unkToken);
+        int id = vocab.get(piece);
+        if (id < 0 && unkToken != null) {
+            id = vocab.get(unkToken);
         }
-        if (id == null) {
+        if (id < 0) {
             throw new TokenizerException("model WordLevel: \"" + piece + "\" is not in the vocabulary and there is no unk_token");
         }
         return new Tokens(new int[] {id}, new int[] {0}, new int[] {piece.length()});
@@ -29,8 +27,7 @@ final class WordLevelModel implements Model {
 
     @Override
     public int id(String token) {
-        Integer id = vocab.get(token);
-        return id == null ? -1 : id;
+        return vocab.get(token);
     }
 
     @Override

@@ -1,26 +1,24 @@
 package dev.jvlm.text;
 
-import java.util.Map;
-
 /**
  * BERT's WordPiece: greedy longest-match-first from the start of the word, later pieces carrying
  * the continuing-subword prefix; a word with any unmatchable remainder becomes one unknown token.
  */
 final class WordPieceModel implements Model {
 
-    private final Map<String, Integer> vocab;
+    private final VocabMap vocab;
     private final String[] tokensById;
     private final String unkToken;
     private final String prefix;
     private final int maxInputCharsPerWord;
 
-    WordPieceModel(Map<String, Integer> vocab, String unkToken, String prefix, int maxInputCharsPerWord, String where) {
+    WordPieceModel(VocabMap vocab, String unkToken, String prefix, int maxInputCharsPerWord, String where) {
         this.vocab = vocab;
         this.unkToken = unkToken;
         this.prefix = prefix;
         this.maxInputCharsPerWord = maxInputCharsPerWord;
-        this.tokensById = VocabArrays.byId(vocab);
-        if (!vocab.containsKey(unkToken)) {
+        this.tokensById = vocab.keysById();
+        if (vocab.get(unkToken) < 0) {
             throw new TokenizerException(where + ": model WordPiece: unk_token \"" + unkToken + "\" is not in the vocabulary");
         }
     }
@@ -42,8 +40,8 @@ final class WordPieceModel implements Model {
             int found = -1;
             while (start < end) {
                 String candidate = start > 0 ? prefix + word.substring(start, end) : word.substring(start, end);
-                Integer id = vocab.get(candidate);
-                if (id != null) {
+                int id = vocab.get(candidate);
+                if (id >= 0) {
                     found = id;
                     break;
                 }
@@ -66,8 +64,7 @@ final class WordPieceModel implements Model {
 
     @Override
     public int id(String token) {
-        Integer id = vocab.get(token);
-        return id == null ? -1 : id;
+        return vocab.get(token);
     }
 
     @Override
