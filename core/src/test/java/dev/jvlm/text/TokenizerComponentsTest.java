@@ -267,4 +267,29 @@ class TokenizerComponentsTest {
         assertEquals("/", t.token(6));
         assertEquals(7, t.tokenId("ü"), "raw UTF-8 in the file");
     }
+
+    @Test
+    void vocabMapFindsTokensByStringBytesAndConcatenation() {
+        VocabMap map = new VocabMap(2);
+        List<String> tokens = List.of("a", "▁the", "😀", "Ġworld", "ab", "<unused1>", "<unused2>", "日本");
+        for (int i = 0; i < 5000; i++) {
+            map.put("t" + i, 100 + i);
+        }
+        for (int i = 0; i < tokens.size(); i++) {
+            map.put(tokens.get(i), i);
+        }
+        map.put("a", 42);
+        assertEquals(42, map.get("a"), "a later duplicate replaces the id");
+        assertEquals(-1, map.get("missing"));
+        for (int i = 1; i < tokens.size(); i++) {
+            byte[] utf8 = ("[" + tokens.get(i) + "]").getBytes(StandardCharsets.UTF_8);
+            assertEquals(i, map.get(utf8, 1, utf8.length - 1), tokens.get(i));
+        }
+        assertEquals(4, map.getConcat("a", "b", 0));
+        assertEquals(4, map.getConcat("a", "##b", 2), "the right token's prefix is skipped");
+        assertEquals(7, map.getConcat("日", "本", 0));
+        assertEquals(-1, map.getConcat("a", "c", 0));
+        assertEquals(5099, map.get("t4999"));
+        assertEquals(5008, map.size());
+    }
 }
