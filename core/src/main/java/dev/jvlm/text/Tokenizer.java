@@ -21,7 +21,7 @@ public final class Tokenizer {
 
     static final String TOKENIZER_FILE = "tokenizer.json";
 
-    /** transformers classes whose fast tokenizer rebuilds the post-processor from add_bos_token/add_eos_token. */
+    /** transformers classes whose tokenizer always rebuilds the post-processor from add_bos_token/add_eos_token. */
     private static final Set<String> BOS_EOS_FLAG_CLASSES = Set.of("LlamaTokenizer", "LlamaTokenizerFast",
             "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast");
 
@@ -69,22 +69,27 @@ public final class Tokenizer {
     }
 
     /**
-     * transformers' Llama and Gemma fast tokenizers replace the file's post-processor by a template
-     * built from tokenizer_config.json's add_bos_token (default true) and add_eos_token (default false).
+     * transformers replaces the file's post-processor by a template built from tokenizer_config.json's
+     * {@code add_bos_token} and {@code add_eos_token}: always for the Llama and Gemma tokenizer classes
+     * (where BOS defaults to on), and for other classes when the config sets either flag (both default
+     * to off). A flag whose token the config does not name adds nothing, as in transformers 5.
      */
     private PostProcessor transformersPostProcessor(PostProcessor fromFile) {
         String tokenizerClass = config.tokenizerClass();
-        if (tokenizerClass == null || !BOS_EOS_FLAG_CLASSES.contains(tokenizerClass)) {
+        boolean llamaLike = tokenizerClass != null && BOS_EOS_FLAG_CLASSES.contains(tokenizerClass);
+        Boolean addBosFlag = config.flag("add_bos_token");
+        Boolean addEosFlag = config.flag("add_eos_token");
+        if (!llamaLike && addBosFlag == null && addEosFlag == null) {
             return fromFile;
         }
-        boolean addBos = !Boolean.FALSE.equals(config.flag("add_bos_token"));
-        boolean addEos = Boolean.TRUE.equals(config.flag("add_eos_token"));
+        boolean addBos = addBosFlag != null ? addBosFlag : llamaLike;
+        boolean addEos = addEosFlag != null && addEosFlag;
         List<PostProcessor.TemplatePiece> pieces = new ArrayList<>();
-        if (addBos) {
+        if (addBos && config.specialToken("bos_token") != null) {
             pieces.add(new PostProcessor.TemplatePiece.Special(new int[] {requiredSpecialId("bos_token")}));
         }
         pieces.add(new PostProcessor.TemplatePiece.Input());
-        if (addEos) {
+        if (addEos && config.specialToken("eos_token") != null) {
             pieces.add(new PostProcessor.TemplatePiece.Special(new int[] {requiredSpecialId("eos_token")}));
         }
         return new PostProcessor.Template(List.copyOf(pieces));
@@ -92,10 +97,10 @@ public final class Tokenizer {
 
     private int requiredSpecialId(String role) {
         String content = config.specialToken(role);
-        int id = content == null ? -1 : tokenId(content);
+        int id = tokenId(content);
         if (id < 0) {
-            throw new TokenizerException(name + ": tokenizer_config.json asks to add " + role + " but "
-                    + (content == null ? "sets none" : "\"" + content + "\" is not in the vocabulary"));
+            throw new TokenizerException(name + ": tokenizer_config.json asks to add " + role + " \"" + content
+                    + "\", which is not in the vocabulary");
         }
         return id;
     }

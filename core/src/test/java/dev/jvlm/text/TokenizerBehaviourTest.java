@@ -209,4 +209,20 @@ class TokenizerBehaviourTest {
         assertArrayEquals(new int[] {id("mistral_v0_1", "▁Hello"), 2}, t.encode("Hello", true));
         assertArrayEquals(new int[] {id("mistral_v0_1", "▁Hello")}, t.encode("Hello", false));
     }
+
+    @Test
+    void explicitConfigFlagsRebuildThePostProcessorForAnyClass() throws IOException {
+        // Qwen's file post-processor adds nothing; a config asking for EOS gets it appended, as transformers 5 does.
+        String config = "{\"tokenizer_class\": \"Qwen2Tokenizer\", \"add_eos_token\": true, \"eos_token\": \"<|im_end|>\", \"bos_token\": null}";
+        Tokenizer t;
+        try (InputStream json = TextFixtures.open("models/qwen3/tokenizer.json")) {
+            t = Tokenizer.read("qwen3", json, TokenizerConfig.read(new ByteArrayInputStream(config.getBytes(StandardCharsets.UTF_8)), "config"));
+        }
+        assertArrayEquals(new int[] {id("qwen3", "Hi"), 151645}, t.encode("Hi", true));
+        String bosWithoutToken = "{\"add_bos_token\": true, \"bos_token\": null}";
+        try (InputStream json = TextFixtures.open("models/qwen3/tokenizer.json")) {
+            t = Tokenizer.read("qwen3", json, TokenizerConfig.read(new ByteArrayInputStream(bosWithoutToken.getBytes(StandardCharsets.UTF_8)), "config"));
+        }
+        assertArrayEquals(new int[] {id("qwen3", "Hi")}, t.encode("Hi", true), "no BOS token named, none added");
+    }
 }
