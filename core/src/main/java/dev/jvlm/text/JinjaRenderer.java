@@ -245,6 +245,11 @@ final class JinjaRenderer {
                 throw new PyException("TypeError", "macro '" + macro.name() + "' takes not more than " + parameters.size()
                         + " argument(s)");
             }
+            for (String keyword : kwargs.keySet()) {
+                if (!parameters.contains(keyword)) {
+                    throw new PyException("TypeError", "macro '" + macro.name() + "' takes no keyword argument '" + keyword + "'");
+                }
+            }
             int firstDefault = parameters.size() - macro.defaults().size();
             for (int i = 0; i < parameters.size(); i++) {
                 String p = parameters.get(i);

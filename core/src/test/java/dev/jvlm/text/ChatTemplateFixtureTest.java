@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -86,6 +87,25 @@ class ChatTemplateFixtureTest {
             }
             default -> throw new AssertionError("unknown status " + entry.get("status"));
         }
+    }
+
+    @Test
+    void qwenVisionTemplateNumbersImagesAndVideosAcrossMessages() {
+        // Traced through templates/qwen2_5_vl.jinja: the namespaces count images and videos over the whole conversation.
+        List<Map<String, Object>> messages = List.of(
+                Map.of("role", "user", "content", List.of(Map.of("type", "image"), Map.of("type", "video"),
+                        Map.of("type", "text", "text", "What?"))),
+                Map.of("role", "assistant", "content", "A cat."),
+                Map.of("role", "user", "content", List.of(Map.of("type", "image"), Map.of("type", "text", "text", "And?"))));
+        String expected = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                + "<|im_start|>user\nPicture 1: <|vision_start|><|image_pad|><|vision_end|>"
+                + "Video 1: <|vision_start|><|video_pad|><|vision_end|>What?<|im_end|>\n"
+                + "<|im_start|>assistant\nA cat.<|im_end|>\n"
+                + "<|im_start|>user\nPicture 2: <|vision_start|><|image_pad|><|vision_end|>And?<|im_end|>\n"
+                + "<|im_start|>assistant\n";
+        assertEquals(expected, template("qwen2_5_vl", "qwen3").render(messages, true, Map.of("add_vision_id", true)));
+        assertEquals(expected.replace("Picture 1: ", "").replace("Video 1: ", "").replace("Picture 2: ", ""),
+                template("qwen2_5_vl", "qwen3").render(messages, true, Map.of()));
     }
 
     /**

@@ -198,5 +198,7 @@ class JinjaSemanticsTest {
         assertEquals("chat template line 2: Roles must alternate", error("{% if true %}\n{{ raise_exception('Roles must alternate') }}{% endif %}"));
         assertEquals("chat template line 1: unexpected end of template, expected one of [elif, else, endif]", error("{% if x %}"));
         assertEquals("chat template line 1: the 'include' statement is not supported in chat templates", error("{% include 'x' %}"));
+        assertEquals("chat template line 1: TypeError: macro 'm' takes no keyword argument 'y'",
+                error("{% macro m(x) %}{{ x }}{% endmacro %}{{ m(1, y=2) }}"));
     }
 }
