@@ -270,7 +270,7 @@ final class JinjaParser {
             expectBlockEnd();
             return new JinjaAst.Set(target, value, line);
         }
-        if (!(target instanceof Name(String name, int ignored))) {
+        if (!(target instanceof Name(String name, int _))) {
             throw error("a block assignment needs a plain name");
         }
         List<Filter> filters = new ArrayList<>();

@@ -161,10 +161,10 @@ final class JinjaRenderer {
             case JinjaAst.Group(List<Node> body) -> {
                 return execute(body, scope, out);
             }
-            case JinjaAst.Break b -> {
+            case JinjaAst.Break _ -> {
                 return Flow.BREAK;
             }
-            case JinjaAst.Continue c -> {
+            case JinjaAst.Continue _ -> {
                 return Flow.CONTINUE;
             }
         }
@@ -215,15 +215,15 @@ final class JinjaRenderer {
 
     private void assign(Expr target, Object value, Scope scope, int line) {
         switch (target) {
-            case Name(String name, int ignored) -> scope.set(name, value);
-            case Attribute(Expr owner, String attribute, int ignored) -> {
+            case Name(String name, int _) -> scope.set(name, value);
+            case Attribute(Expr owner, String attribute, int _) -> {
                 Object namespace = evaluate(owner, scope);
                 if (!(namespace instanceof Namespace ns)) {
                     throw new ChatTemplateException(line, "cannot assign attribute on non-namespace object");
                 }
                 ns.attributes.put(attribute, value);
             }
-            case TupleLiteral(List<Expr> names, int ignored) -> {
+            case TupleLiteral(List<Expr> names, int _) -> {
                 List<Object> values = guarded(line, () -> PyValues.iterate(value));
                 if (values.size() != names.size()) {
                     throw new ChatTemplateException(line, "ValueError: cannot unpack " + values.size() + " values into "
@@ -300,11 +300,11 @@ final class JinjaRenderer {
 
     private Object evaluateUnguarded(Expr expr, Scope scope) {
         return switch (expr) {
-            case Literal(Object value, int ignored) -> value;
-            case Name(String name, int ignored) -> scope.lookup(name);
-            case Attribute(Expr target, String name, int ignored) -> PyValues.getAttribute(evaluate(target, scope), name);
-            case Item(Expr target, Expr key, int ignored) -> PyValues.getItem(evaluate(target, scope), evaluate(key, scope));
-            case Slice(Expr target, Expr start, Expr stop, Expr step, int ignored) -> PyValues.slice(evaluate(target, scope),
+            case Literal(Object value, int _) -> value;
+            case Name(String name, int _) -> scope.lookup(name);
+            case Attribute(Expr target, String name, int _) -> PyValues.getAttribute(evaluate(target, scope), name);
+            case Item(Expr target, Expr key, int _) -> PyValues.getItem(evaluate(target, scope), evaluate(key, scope));
+            case Slice(Expr target, Expr start, Expr stop, Expr step, int _) -> PyValues.slice(evaluate(target, scope),
                     start == null ? null : evaluate(start, scope), stop == null ? null : evaluate(stop, scope),
                     step == null ? null : evaluate(step, scope));
             case Call call -> {
@@ -318,10 +318,10 @@ final class JinjaRenderer {
                 };
             }
             case Filter f -> applyFilters(List.of(f), evaluate(f.target(), scope), scope);
-            case Test(Expr target, String name, List<Expr> args, boolean negated, int ignored) ->
+            case Test(Expr target, String name, List<Expr> args, boolean negated, int _) ->
                     JinjaTests.apply(name, evaluate(target, scope), evaluateAll(args, scope)) != negated;
-            case Unary(String operator, Expr operand, int ignored) -> unary(operator, evaluate(operand, scope));
-            case Binary(String operator, Expr left, Expr right, int ignored) -> switch (operator) {
+            case Unary(String operator, Expr operand, int _) -> unary(operator, evaluate(operand, scope));
+            case Binary(String operator, Expr left, Expr right, int _) -> switch (operator) {
                 case "and" -> {
                     Object l = evaluate(left, scope);
                     yield PyValues.truthy(l) ? evaluate(right, scope) : l;
@@ -342,9 +342,9 @@ final class JinjaRenderer {
                         + " evaluated to false and no else section was defined.", "UndefinedError")
                         : evaluate(otherwise, scope);
             }
-            case ListLiteral(List<Expr> items, int ignored) -> evaluateAll(items, scope);
-            case TupleLiteral(List<Expr> items, int ignored) -> new Tuple(evaluateAll(items, scope));
-            case DictLiteral(List<Expr> keys, List<Expr> values, int ignored) -> {
+            case ListLiteral(List<Expr> items, int _) -> evaluateAll(items, scope);
+            case TupleLiteral(List<Expr> items, int _) -> new Tuple(evaluateAll(items, scope));
+            case DictLiteral(List<Expr> keys, List<Expr> values, int _) -> {
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < keys.size(); i++) {
                     map.put(evaluate(keys.get(i), scope), evaluate(values.get(i), scope));

@@ -69,12 +69,12 @@ sealed interface PreTokenizer {
     }
 
     /** The pattern GPT-2's ByteLevel pre-tokenizer splits with when {@code use_regex} is set. */
-    TextPattern GPT2_PATTERN = new TextPattern.Regex("gpt2",
-            TextPattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+", "ByteLevel"));
+    String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    TextPattern GPT2_PATTERN = new TextPattern.Regex(GPT2_REGEX, TextPattern.compile(GPT2_REGEX, "ByteLevel"));
 
-    /** Rust regex {@code \w+|[^\w\s]+}, Unicode-aware. */
-    TextPattern WORDS_PATTERN = new TextPattern.Regex("whitespace",
-            Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS));
+    /** The Whitespace pre-tokenizer's Rust regex {@code \w+|[^\w\s]+}, Unicode-aware. */
+    String WORDS_REGEX = "\\w+|[^\\w\\s]+";
+    TextPattern WORDS_PATTERN = new TextPattern.Regex(WORDS_REGEX, Pattern.compile(WORDS_REGEX, Pattern.UNICODE_CHARACTER_CLASS));
 
     static PreTokenizer fromJson(JsonNode node, String where) {
         String type = node.path("type").asText("");

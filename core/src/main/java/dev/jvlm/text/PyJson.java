@@ -35,7 +35,7 @@ final class PyJson {
             case List<?> list -> array(out, list, indent, itemSeparator, keySeparator, sortKeys, ensureAscii, level);
             case Tuple t -> array(out, t.items(), indent, itemSeparator, keySeparator, sortKeys, ensureAscii, level);
             case Map<?, ?> map -> object(out, map, indent, itemSeparator, keySeparator, sortKeys, ensureAscii, level);
-            case Undefined u -> throw new PyException("TypeError", "Object of type Undefined is not JSON serializable");
+            case Undefined _ -> throw new PyException("TypeError", "Object of type Undefined is not JSON serializable");
             default -> throw new PyException("TypeError", "Object of type " + PyValues.typeName(value) + " is not JSON serializable");
         }
     }

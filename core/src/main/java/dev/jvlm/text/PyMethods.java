@@ -36,10 +36,10 @@ final class PyMethods {
      */
     static Object bind(Object target, String name) {
         boolean known = switch (target) {
-            case String s -> STRING_METHODS.contains(name);
-            case Map<?, ?> m -> DICT_METHODS.contains(name);
-            case List<?> l -> LIST_METHODS.contains(name);
-            case Tuple t -> name.equals("index") || name.equals("count");
+            case String _ -> STRING_METHODS.contains(name);
+            case Map<?, ?> _ -> DICT_METHODS.contains(name);
+            case List<?> _ -> LIST_METHODS.contains(name);
+            case Tuple _ -> name.equals("index") || name.equals("count");
             default -> false;
         };
         if (known) {

@@ -92,7 +92,7 @@ final class PyValues {
             case List<?> l -> !l.isEmpty();
             case Tuple t -> !t.items().isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
-            case Undefined u -> false;
+            case Undefined _ -> false;
             default -> true;
         };
     }
@@ -101,16 +101,16 @@ final class PyValues {
     static String typeName(Object value) {
         return switch (value) {
             case null -> "NoneType";
-            case Boolean b -> "bool";
-            case Long l -> "int";
-            case Double d -> "float";
-            case String s -> "str";
-            case List<?> l -> "list";
-            case Tuple t -> "tuple";
-            case Map<?, ?> m -> "dict";
-            case Namespace n -> "Namespace";
-            case Undefined u -> "Undefined";
-            case Function f -> "function";
+            case Boolean _ -> "bool";
+            case Long _ -> "int";
+            case Double _ -> "float";
+            case String _ -> "str";
+            case List<?> _ -> "list";
+            case Tuple _ -> "tuple";
+            case Map<?, ?> _ -> "dict";
+            case Namespace _ -> "Namespace";
+            case Undefined _ -> "Undefined";
+            case Function _ -> "function";
             default -> value.getClass().getSimpleName();
         };
     }
@@ -128,7 +128,7 @@ final class PyValues {
             case Boolean b -> b ? "True" : "False";
             case Long l -> l.toString();
             case Double d -> floatRepr(d);
-            case Undefined u -> "";
+            case Undefined _ -> "";
             default -> repr(value);
         };
     }
@@ -165,7 +165,7 @@ final class PyValues {
                 yield sb.append('}').toString();
             }
             case Namespace n -> "<Namespace " + repr(n.attributes) + ">";
-            case Undefined u -> "Undefined";
+            case Undefined _ -> "Undefined";
             default -> "<" + typeName(value) + ">";
         };
     }
@@ -235,7 +235,7 @@ final class PyValues {
             case List<?> l when b instanceof List<?> m -> sequenceEquals(l, m);
             case Tuple t when b instanceof Tuple u -> sequenceEquals(t.items(), u.items());
             case Map<?, ?> m when b instanceof Map<?, ?> n -> mapEquals(m, n);
-            case Undefined u -> b instanceof Undefined;
+            case Undefined _ -> b instanceof Undefined;
             default -> false;
         };
     }
@@ -327,7 +327,7 @@ final class PyValues {
             case List<?> l -> l.stream().anyMatch(x -> eq(x, item));
             case Tuple t -> t.items().stream().anyMatch(x -> eq(x, item));
             case Map<?, ?> m -> m.keySet().stream().anyMatch(k -> eq(k, item));
-            case Undefined u -> false;
+            case Undefined _ -> false;
             case null -> throw new PyException("TypeError", "argument of type 'NoneType' is not iterable");
             default -> throw new PyException("TypeError", "argument of type '" + typeName(container) + "' is not iterable");
         };
@@ -344,7 +344,7 @@ final class PyValues {
                 s.codePoints().forEach(cp -> chars.add(Character.toString(cp)));
                 yield chars;
             }
-            case Undefined u -> new ArrayList<>();
+            case Undefined _ -> new ArrayList<>();
             case null -> throw new PyException("TypeError", "'NoneType' object is not iterable");
             default -> throw new PyException("TypeError", "'" + typeName(value) + "' object is not iterable");
         };
@@ -357,7 +357,7 @@ final class PyValues {
             case List<?> l -> l.size();
             case Tuple t -> t.items().size();
             case Map<?, ?> m -> m.size();
-            case Undefined u -> 0;
+            case Undefined _ -> 0;
             default -> throw new PyException("TypeError", "object of type '" + typeName(value) + "' has no len()");
         };
     }

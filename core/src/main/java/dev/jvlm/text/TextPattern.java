@@ -98,7 +98,7 @@ sealed interface TextPattern {
             try {
                 Pattern.compile("\\p{" + candidate + "}", Pattern.UNICODE_CHARACTER_CLASS);
                 return candidate;
-            } catch (PatternSyntaxException ignored) {
+            } catch (PatternSyntaxException _) {
                 // try the next spelling
             }
         }
@@ -135,7 +135,7 @@ sealed interface TextPattern {
                     at = text.indexOf(literal, prev);
                 }
             }
-            case Regex(String ignored, Pattern compiled) -> {
+            case Regex(_, Pattern compiled) -> {
                 Matcher m = compiled.matcher(text);
                 while (m.find()) {
                     if (m.start() > prev) {
