@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code jvlm} command: subcommands for running, inspecting and converting models. */
 @Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
         description = "Vision-language models on the JVM.",
-        subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class, GradsCommand.class, MergeCommand.class,
+        subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class,
+                GradsCommand.class, MergeCommand.class, TokenizeCommand.class, DetokenizeCommand.class, TemplateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static boolean verbose;
@@ -50,7 +51,7 @@ public final class Main {
         String message = ex instanceof JvlmException ? ex.getMessage()
                 : ex instanceof OutOfMemoryError ? "out of memory (" + ex.getMessage() + "); give the JVM more with JVLM_JAVA_OPTS=-Xmx..."
                 : "internal error: " + ex;
-        err.println("jvlm: " + message);
+        err.println("jvlm: " + message.replaceAll("\\s*\\R\\s*", " "));
         if (verbose) {
             ex.printStackTrace(err);
         }

@@ -4,6 +4,8 @@ import dev.jvlm.JvlmException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -11,71 +13,70 @@ import java.util.stream.Stream;
  * the local Hugging Face cache. jvlm never downloads.
  */
 public final class ModelLocator {
+    /** System property that overrides the cache location (embedding applications and tests). */
+    public static final String HUB_CACHE_PROPERTY = "jvlm.hubCache";
+
     private ModelLocator() {
     }
 
     public static Path resolve(String model) {
+        return resolve(model, hubCache(System.getenv(), Path.of(System.getProperty("user.home")),
+                System.getProperty(HUB_CACHE_PROPERTY)));
+    }
+
+    /**
+     * A directory as given, or the snapshot of a Hub id in {@code hubCache}: the one refs/main names,
+     * or the only snapshot there is.
+     */
+    static Path resolve(String model, Path hubCache) {
         Path asPath = Path.of(model);
         if (Files.isDirectory(asPath)) {
             return asPath;
         }
-        if (model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            Path cache = hubCache();
-            Path repo = cache.resolve("models--" + model.replace("/", "--"));
-            Path snapshot = snapshot(repo);
-            if (snapshot != null) {
-                return snapshot;
-            }
-            throw new JvlmException("model \"" + model + "\" is neither a directory nor in the Hugging Face cache at "
-                    + cache + " (jvlm does not download; fetch it with `huggingface-cli download " + model + "` elsewhere and copy it)");
+        if (!model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new JvlmException("model directory " + model + " does not exist");
         }
-        throw new JvlmException("model directory " + model + " does not exist");
-    }
-
-    /**
-     * HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. The system property
-     * {@code jvlm.hubCache} overrides all three (embedding applications and tests).
-     */
-    static Path hubCache() {
-        String override = System.getProperty("jvlm.hubCache");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        String hub = System.getenv("HF_HUB_CACHE");
-        if (hub != null && !hub.isBlank()) {
-            return Path.of(hub);
-        }
-        String home = System.getenv("HF_HOME");
-        if (home != null && !home.isBlank()) {
-            return Path.of(home, "hub");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
-    }
-
-    private static Path snapshot(Path repo) {
+        Path repo = hubCache.resolve("models--" + model.replace("/", "--"));
         Path snapshots = repo.resolve("snapshots");
         if (!Files.isDirectory(snapshots)) {
-            return null;
+            throw new JvlmException("model \"" + model + "\" is neither a directory nor in the Hugging Face cache at " + hubCache
+                    + " (jvlm does not download; fetch it with `huggingface-cli download " + model + "` elsewhere and copy it)");
         }
         try {
             Path ref = repo.resolve("refs").resolve("main");
             if (Files.isRegularFile(ref)) {
-                Path p = snapshots.resolve(Files.readString(ref).trim());
-                if (Files.isDirectory(p)) {
-                    return p;
+                Path snapshot = snapshots.resolve(Files.readString(ref).trim());
+                if (!Files.isDirectory(snapshot)) {
+                    throw new JvlmException(ref + " names snapshot " + snapshot.getFileName() + ", which is missing");
                 }
+                return snapshot;
             }
+            List<Path> all;
             try (Stream<Path> s = Files.list(snapshots)) {
-                return s.filter(Files::isDirectory).max((a, b) -> {
-                    try {
-                        return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b));
-                    } catch (IOException e) {
-                        return 0;
-                    }
-                }).orElse(null);
+                all = s.filter(Files::isDirectory).toList();
             }
+            if (all.size() != 1) {
+                throw new JvlmException(repo + ": no refs/main and " + all.size() + " snapshots; pass the snapshot directory");
+            }
+            return all.getFirst();
         } catch (IOException e) {
             throw new JvlmException(repo + ": cannot read the Hugging Face cache entry (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** The {@code override} if set, else $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
+    static Path hubCache(Map<String, String> env, Path home, String override) {
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
+        String hub = env.get("HF_HUB_CACHE");
+        if (hub != null && !hub.isBlank()) {
+            return Path.of(hub);
+        }
+        String hfHome = env.get("HF_HOME");
+        if (hfHome != null && !hfHome.isBlank()) {
+            return Path.of(hfHome, "hub");
+        }
+        return home.resolve(".cache").resolve("huggingface").resolve("hub");
     }
 }
