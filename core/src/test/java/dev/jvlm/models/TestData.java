@@ -64,6 +64,30 @@ public final class TestData {
         }
     }
 
+    /**
+     * A folder holding the reference tokenizer {@code name} (qwen3, gemma3, llama3, gpt2, ...):
+     * tokenizer.json and tokenizer_config.json, decompressed from the test resources.
+     */
+    public static Path tokenizerDir(String name) {
+        return EXTRACTED.computeIfAbsent("tokenizer:" + name, k -> {
+            try {
+                Path dir = Files.createTempDirectory("jvlm-tokenizer-" + name);
+                for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+                    String base = "/text/models/" + name + "/" + f;
+                    java.io.InputStream plain = TestData.class.getResourceAsStream(base);
+                    java.io.InputStream in = plain != null ? plain
+                            : new java.util.zip.GZIPInputStream(TestData.class.getResourceAsStream(base + ".gz"));
+                    try (in) {
+                        Files.copy(in, dir.resolve(f));
+                    }
+                }
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     private static Path extract(URI uri, String name) {
         try {
             FileSystem fs;
