@@ -35,7 +35,7 @@ final class GenerateCommand implements Callable<Integer> {
         Path dir = ModelLocator.resolve(model);
         Tokenizer tokenizer = Tokenizer.load(dir);
         LanguageModel lm = LanguageModel.load(dir);
-        SamplingParams params = sampling.resolve(lm.generationConfig());
+        SamplingParams params = sampling.over(SamplingParams.fromGenerationConfig(lm.generationConfig()));
         int[] encoded = tokenizer.encode(prompt, true);
         long[] ids = java.util.Arrays.stream(encoded).asLongStream().toArray();
         PrintWriter out = spec.commandLine().getOut();

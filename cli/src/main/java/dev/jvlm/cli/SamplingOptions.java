@@ -1,7 +1,6 @@
 package dev.jvlm.cli;
 
 import dev.jvlm.generate.SamplingParams;
-import dev.jvlm.models.GenerationConfig;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -35,20 +34,15 @@ final class SamplingOptions {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when the output contains TEXT (repeatable).")
     List<String> stop = new ArrayList<>();
 
-    /**
-     * Flags over generation_config.json over Hugging Face's GenerationConfig defaults (greedy unless
-     * do_sample; when sampling: temperature 1, top-k 50, top-p 1).
-     */
-    SamplingParams resolve(GenerationConfig g) {
-        boolean configSamples = Boolean.TRUE.equals(g.doSample());
-        double t = temperature != null ? temperature : !configSamples ? 0.0 : g.temperature() != null ? g.temperature() : 1.0;
+    /** The given flags over {@code defaults} (the model's generation config). */
+    SamplingParams over(SamplingParams d) {
         return new SamplingParams(
-                maxTokens != null ? maxTokens : g.maxNewTokens() != null ? g.maxNewTokens() : 256,
-                t,
-                topK != null ? topK : g.topK() != null ? g.topK() : 50,
-                topP != null ? topP : g.topP() != null ? g.topP() : 1.0,
-                minP != null ? minP : g.minP() != null ? g.minP() : 0.0,
-                repetitionPenalty != null ? repetitionPenalty : g.repetitionPenalty() != null ? g.repetitionPenalty() : 1.0,
-                seed, g.eosTokenIds(), stop);
+                maxTokens != null ? maxTokens : d.maxNewTokens(),
+                temperature != null ? temperature : d.temperature(),
+                topK != null ? topK : d.topK(),
+                topP != null ? topP : d.topP(),
+                minP != null ? minP : d.minP(),
+                repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
+                seed, d.stopTokenIds(), stop);
     }
 }

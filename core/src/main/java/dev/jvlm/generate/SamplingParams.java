@@ -33,6 +33,18 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
     }
 
+    /**
+     * What generation_config.json asks for, over Hugging Face's GenerationConfig defaults: greedy
+     * unless {@code do_sample}; when sampling, temperature 1, top-k 50, top-p 1; stop at EOS.
+     */
+    public static SamplingParams fromGenerationConfig(dev.jvlm.models.GenerationConfig g) {
+        boolean sample = Boolean.TRUE.equals(g.doSample());
+        return new SamplingParams(g.maxNewTokens() != null ? g.maxNewTokens() : 256,
+                sample ? (g.temperature() != null ? g.temperature() : 1.0) : 0.0,
+                g.topK() != null ? g.topK() : 50, g.topP() != null ? g.topP() : 1.0, g.minP() != null ? g.minP() : 0.0,
+                g.repetitionPenalty() != null ? g.repetitionPenalty() : 1.0, 0, g.eosTokenIds(), null);
+    }
+
     /** Greedy decoding of exactly {@code maxNewTokens} tokens with no stop condition. */
     public static SamplingParams greedy(int maxNewTokens) {
         return new SamplingParams(maxNewTokens, 0, 0, 1, 0, 1, 0, null, null);

@@ -1,0 +1,126 @@
+package dev.jvlm.cli;
+
+import static dev.jvlm.models.TestData.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jvlm.api.Conversation;
+import dev.jvlm.api.Images;
+import dev.jvlm.api.Vlm;
+import dev.jvlm.io.Json;
+import dev.jvlm.io.Safetensors;
+import dev.jvlm.models.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Chat and preprocess end to end on a random Qwen2-VL with the real Qwen tokenizer and chat template. */
+class ChatCommandTest {
+    @TempDir
+    static Path tmp;
+
+    static Path model;
+    static Path image;
+
+    @BeforeAll
+    static void makeModel() throws IOException {
+        Path ref = TestData.resource("models/qwen2_vl");
+        String config = Files.readString(ref.resolve("config.json"))
+                .replace("\"vocab_size\": 512", "\"vocab_size\": 151936")
+                .replace("\"image_token_id\": 502", "\"image_token_id\": 151655")
+                .replace("\"video_token_id\": 503", "\"video_token_id\": 151656")
+                .replace("\"vision_start_token_id\": 500", "\"vision_start_token_id\": 151652")
+                .replace("\"vision_end_token_id\": 501", "\"vision_end_token_id\": 151653")
+                .replace("\"bos_token_id\": 497", "\"bos_token_id\": 151643")
+                .replace("\"eos_token_id\": 498", "\"eos_token_id\": 151645");
+        Path cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, config);
+        Path files = Files.createDirectories(tmp.resolve("files"));
+        Path tok = TestData.tokenizerDir("qwen3");
+        Files.copy(tok.resolve("tokenizer.json"), files.resolve("tokenizer.json"));
+        Files.copy(tok.resolve("tokenizer_config.json"), files.resolve("tokenizer_config.json"));
+        Files.copy(TestData.resource("text/templates/qwen2_5_vl.jinja"), files.resolve("chat_template.jinja"));
+        Files.copy(ref.resolve("preprocessor_config.json"), files.resolve("preprocessor_config.json"));
+        model = tmp.resolve("model");
+        CliRunner init = CliRunner.run("init", "--config", cfg.toString(), "--tokenizer", files.toString(), "--output", model.toString());
+        assertEquals(0, init.exitCode(), init.err());
+        image = TestData.resource("vision/qwen2_vl/01_rgb_w61_h45.png");
+    }
+
+    @Test
+    void oneTurnWithAnImageCountsTheExpandedPrompt() {
+        CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--image", image.toString(), "--max-tokens", "4", "--json",
+                "What is in the picture?");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode reply = Json.parse(r.out(), "chat output");
+        // The template's default system prompt, the user turn with 4 image pads (61x45 -> 56x56 -> grid 1x4x4 / 4), the assistant opening.
+        String expectedPrompt = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
+                + "<|vision_start|>" + "<|image_pad|>".repeat(4) + "<|vision_end|>What is in the picture?<|im_end|>\n"
+                + "<|im_start|>assistant\n";
+        Vlm vlm = Vlm.load(model.toString());
+        assertEquals(vlm.tokenizer().encode(expectedPrompt, false).length, reply.get("prompt_tokens").asInt());
+        Conversation c = new Conversation().user("What is in the picture?", List.of(Images.load(image)));
+        assertEquals(reply.get("prompt_tokens").asInt(), vlm.promptIds(c, new LinkedHashMap<>()).length);
+        assertTrue(reply.get("completion_tokens").asInt() >= 1 && reply.get("completion_tokens").asInt() <= 4);
+        StringBuilder streamed = new StringBuilder();
+        Vlm.Reply direct = vlm.reply(c, new SamplingOptions().over(vlm.defaultSampling()).withStops(
+                vlm.defaultSampling().stopTokenIds(), List.of()), streamed::append);
+        assertEquals(streamed.toString(), direct.text(), "streamed pieces add up to the reply");
+    }
+
+    @Test
+    void interactiveSessionTakesImagesAndResets() throws IOException {
+        var input = new java.io.ByteArrayInputStream(("/image " + image + "\nWhat is this?\n/reset\nHello\n/quit\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var saved = System.in;
+        System.setIn(input);
+        try {
+            CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--max-tokens", "3", "--json");
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.err().contains("[image attached to the next message]"), r.err());
+            assertTrue(r.err().contains("[new conversation]"), r.err());
+            List<String> replies = r.out().lines().toList();
+            assertEquals(2, replies.size(), "one JSON reply per message: " + r.out());
+            int withImage = Json.parse(replies.get(0), "reply 1").get("prompt_tokens").asInt();
+            int afterReset = Json.parse(replies.get(1), "reply 2").get("prompt_tokens").asInt();
+            assertTrue(withImage > afterReset + 4, "the first message carried the image, the reset dropped it");
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void badImagesAreNamed() throws IOException {
+        Path notImage = tmp.resolve("notes.png");
+        Files.writeString(notImage, "not an image");
+        CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--image", notImage.toString(), "hi");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("jvlm: ") && r.err().contains("notes.png"), r.err());
+        assertFalse(r.err().contains("\tat "));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llava", "llava_next", "idefics3", "qwen2_5_vl", "gemma3"})
+    void preprocessWritesTheReferenceTensors(String family) throws IOException {
+        Path dir = TestData.resource("vision/" + family);
+        Path out = tmp.resolve(family + ".safetensors");
+        CliRunner r = CliRunner.run("preprocess", "--model", dir.toString(), "--image", dir.resolve("02_rgb_tall_w30_h97.png").toString(),
+                "--output", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode summary = Json.parse(r.out(), "preprocess output").get("images").get(0);
+        JsonNode expected = Json.read(dir.resolve("02_rgb_tall_w30_h97.expected.json"));
+        assertEquals(expected.get("num_image_tokens"), summary.get("num_image_tokens"));
+        assertEquals(30, summary.get("width").asInt());
+        Safetensors.File want = Safetensors.open(dir.resolve("02_rgb_tall_w30_h97.expected.safetensors"));
+        assertClose(Safetensors.open(out).get("pixel_values"), want.get("pixel_values"), 1e-5, family + " pixel_values");
+    }
+}

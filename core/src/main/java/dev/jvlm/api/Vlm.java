@@ -1,0 +1,112 @@
+package dev.jvlm.api;
+
+import dev.jvlm.JvlmException;
+import dev.jvlm.generate.Generator;
+import dev.jvlm.generate.SamplingParams;
+import dev.jvlm.io.ModelLocator;
+import dev.jvlm.models.LanguageModel;
+import dev.jvlm.models.Prefill;
+import dev.jvlm.tensor.Tensor;
+import dev.jvlm.text.ChatTemplate;
+import dev.jvlm.text.Tokenizer;
+import dev.jvlm.vision.ImageProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A vision-language (or text) model ready to chat: the weights, tokenizer, chat template and image
+ * processor of one model directory. The Java API behind {@code jvlm chat}:
+ *
+ * <pre>{@code
+ * Vlm vlm = Vlm.load("HuggingFaceTB/SmolVLM-256M-Instruct");
+ * Conversation chat = new Conversation().user("What is in this image?", List.of(Images.load(path)));
+ * Vlm.Reply reply = vlm.reply(chat, vlm.defaultSampling(), System.out::print);
+ * }</pre>
+ */
+public final class Vlm {
+    private final Path dir;
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final ImageProcessor processor;
+
+    private Vlm(Path dir, LanguageModel model, Tokenizer tokenizer, ChatTemplate template, ImageProcessor processor) {
+        this.dir = dir;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.processor = processor;
+    }
+
+    /** Loads a model directory or a Hub id from the local Hugging Face cache. */
+    public static Vlm load(String model) {
+        Path dir = ModelLocator.resolve(model);
+        LanguageModel lm = LanguageModel.load(dir);
+        Tokenizer tokenizer = Tokenizer.load(dir);
+        ChatTemplate template = ChatTemplate.load(dir);
+        ImageProcessor processor = lm.hasVision() && Files.isRegularFile(dir.resolve("preprocessor_config.json"))
+                ? Images.processor(dir) : null;
+        return new Vlm(dir, lm, tokenizer, template, processor);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** generation_config.json's sampling (greedy when it does not ask to sample). */
+    public SamplingParams defaultSampling() {
+        return SamplingParams.fromGenerationConfig(model.generationConfig());
+    }
+
+    /** An assistant reply: its text (stop strings and stop tokens excluded) and token accounting. */
+    public record Reply(String text, int promptTokens, int completionTokens, Generator.FinishReason finishReason) {
+    }
+
+    /** The prompt ids of a conversation, ending with the assistant's turn opening. */
+    public long[] promptIds(Conversation chat, Map<String, Tensor> imageTensorsOut) {
+        String prompt = template.render(chat.messages(), true, Map.of());
+        if (!chat.images().isEmpty()) {
+            if (processor == null) {
+                throw new JvlmException(dir + ": model_type \"" + model.modelType() + "\" takes no images");
+            }
+            Images.Processed processed = Images.process(processor, chat.images());
+            prompt = Images.expandPrompt(prompt, Images.templatePlaceholder(model.modelType()), processed.summaries());
+            imageTensorsOut.putAll(processed.tensors());
+        }
+        // Templates that write the BOS token themselves must not get a second one from the tokenizer.
+        String bos = tokenizer.bosId() == null ? null : tokenizer.token(tokenizer.bosId());
+        boolean templateHasBos = bos != null && prompt.startsWith(bos);
+        return Arrays.stream(tokenizer.encode(prompt, !templateHasBos)).asLongStream().toArray();
+    }
+
+    /** Generates the assistant's reply to the conversation, streaming text pieces to {@code onText}. */
+    public Reply reply(Conversation chat, SamplingParams params, Consumer<String> onText) {
+        Map<String, Tensor> imageTensors = new java.util.LinkedHashMap<>();
+        long[] ids = promptIds(chat, imageTensors);
+        long[][] batch = {ids};
+        Prefill prefill = model.prefill(batch, null, imageTensors.isEmpty() ? null : imageTensors);
+        TextStream stream = new TextStream(tokenizer, params.stopStrings());
+        Generator.Result r = Generator.generate(model, batch, prefill, params, (seq, id) -> {
+            String piece = stream.push(id);
+            if (!piece.isEmpty() && onText != null) {
+                onText.accept(piece);
+            }
+        }, generated -> tokenizer.decode(Arrays.stream(generated).mapToInt(v -> (int) v).toArray(), true));
+        String rest = stream.finish();
+        if (!rest.isEmpty() && onText != null) {
+            onText.accept(rest);
+        }
+        return new Reply(stream.fullText(), ids.length, r.tokens()[0].length, r.finishReasons()[0]);
+    }
+}
