@@ -66,15 +66,15 @@ public final class KVCache {
         return anyGroup ? groups : null;
     }
 
-    /** Copies {@code [batch, tokens, kvHeads, headDim]} rows into layer {@code layer} at the current length. */
-    void store(int layer, float[] k, float[] v, int tokens) {
+    /** Copies {@code [batch, tokens, kvHeads, headDim]} rows into layer {@code layer} from position {@code at}. */
+    void store(int layer, float[] k, float[] v, int tokens, int at) {
         float[] kc = keys[layer];
         float[] vc = values[layer];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < tokens; t++) {
                 for (int h = 0; h < kvHeads; h++) {
                     int src = ((b * tokens + t) * kvHeads + h) * headDim;
-                    int dst = ((b * kvHeads + h) * capacity + length + t) * headDim;
+                    int dst = ((b * kvHeads + h) * capacity + at + t) * headDim;
                     System.arraycopy(k, src, kc, dst, headDim);
                     System.arraycopy(v, src, vc, dst, headDim);
                 }

@@ -23,6 +23,7 @@ public final class TextDecoder {
     private final RMSNorm norm;
     private final Linear lmHead;
     private final float embedScale;
+    private boolean recompute;
 
     record Attn(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RMSNorm qNorm, RMSNorm kNorm) {
     }
@@ -89,6 +90,14 @@ public final class TextDecoder {
         return config;
     }
 
+    /**
+     * Activation recomputation for training: each layer keeps only its input during the forward pass
+     * and runs again in the backward pass, so memory holds one layer's activations at a time.
+     */
+    public void setActivationCheckpointing(boolean on) {
+        recompute = on;
+    }
+
     /** Every linear layer by its module name (checkpoint key without ".weight"), lm_head last. */
     public java.util.Map<String, Linear> linears() {
         java.util.Map<String, Linear> all = new java.util.LinkedHashMap<>();
@@ -125,13 +134,17 @@ public final class TextDecoder {
         if (hiddenStates != null) {
             hiddenStates.add(inputsEmbeds);
         }
+        // Recomputed layers (activation checkpointing) run again after the cache has advanced.
+        int past = cache.length();
         cache.append(tokens, attentionMask, groups);
         int[][] flat = flattenPositions(positions, batch, tokens);
         float[][] global = config.rope().tables(flat, batch * tokens);
         float[][] local = config.localRope() == null ? null : config.localRope().tables(flat, batch * tokens);
         for (int i = 0; i < layers.size(); i++) {
             float[][] rope = config.localRope() != null && config.slidingWindow()[i] > 0 ? local : global;
-            x = layer(i, layers.get(i), x, batch, tokens, rope, cache);
+            int index = i;
+            x = recompute ? Autograd.checkpoint(h -> layer(index, layers.get(index), h, batch, tokens, rope, cache, past), x)
+                    : layer(i, layers.get(i), x, batch, tokens, rope, cache, past);
             if (hiddenStates != null && i < layers.size() - 1) {
                 hiddenStates.add(x.reshape(batch, tokens, config.hiddenSize()));
             }
@@ -154,7 +167,7 @@ public final class TextDecoder {
         return flat;
     }
 
-    private Tensor layer(int index, DecoderLayer l, Tensor x, int batch, int tokens, float[][] rope, KVCache cache) {
+    private Tensor layer(int index, DecoderLayer l, Tensor x, int batch, int tokens, float[][] rope, KVCache cache, int past) {
         TextConfig c = config;
         Tensor h = l.inputLayernorm().forward(x);
         Tensor[] qkv = Linear.forwardAll(h, l.selfAttn().qProj(), l.selfAttn().kProj(), l.selfAttn().vProj());
@@ -167,18 +180,18 @@ public final class TextDecoder {
         }
         q = Ops.rotary(q, c.numHeads(), c.headDim(), rope[0], rope[1]);
         k = Ops.rotary(k, c.numKvHeads(), c.headDim(), rope[0], rope[1]);
-        cache.store(index, k.floats(), v.floats(), tokens);
+        cache.store(index, k.floats(), v.floats(), tokens, past);
         Attention.Mask mask = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
                 c.attnLogitSoftcap());
         Tensor attn;
-        if (cache.length() == 0 && Autograd.needed(q, k, v)) {
+        if (past == 0 && Autograd.needed(q, k, v)) {
             // Training: the whole sequence at once, differentiable with respect to q, k and v.
             attn = Attention.attention(q, k, v, batch, tokens, c.numHeads(), c.numKvHeads(), c.headDim(), c.queryScale(), mask)
                     .reshape(batch * tokens, c.numHeads() * c.headDim());
         } else {
             attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
             Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
-                    c.numKvHeads(), c.headDim(), cache.capacity, cache.length() + tokens, cache.length(), c.queryScale(), mask);
+                    c.numKvHeads(), c.headDim(), cache.capacity, past + tokens, past, c.queryScale(), mask);
         }
         Tensor o = l.selfAttn().oProj().forward(attn);
         if (c.gemmaNorms()) {

@@ -421,7 +421,7 @@ public final class Attention {
         for (; i + L <= n; i += L) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }

@@ -209,8 +209,8 @@ public final class MatMul {
             a2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; i < k; i++) {
             float xv = x[xo + i];
             long b = wByte + 4L * i;
@@ -248,8 +248,8 @@ public final class MatMul {
             a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a3);
             a3 = p3.and(highMask).reinterpretAsFloats().fma(odd, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; i < k; i++) {
             float xv = x[xo + i];
             long b = wByte + 2L * i;
@@ -276,7 +276,7 @@ public final class MatMul {
         for (; i + L <= k; i += L) {
             a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, w, wo + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < k; i++) {
             s += x[xo + i] * w[wo + i];
         }
@@ -296,7 +296,7 @@ public final class MatMul {
         for (; i + L <= k; i += L) {
             a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < k; i++) {
             s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
         }
@@ -344,7 +344,7 @@ public final class MatMul {
             a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
             a1 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a1);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < k; i++) {
             s += x[xo + i] * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
         }

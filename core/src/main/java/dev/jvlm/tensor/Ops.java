@@ -230,7 +230,7 @@ public final class Ops {
             FloatVector v = FloatVector.fromArray(F, a, off + i);
             acc = v.fma(v, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc);
         for (; i < n; i++) {
             s += a[off + i] * a[off + i];
         }

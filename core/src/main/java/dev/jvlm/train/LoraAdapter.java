@@ -150,6 +150,21 @@ public final class LoraAdapter {
         }
     }
 
+    /**
+     * New dropout random sources for every adapted layer, derived from {@code seed} (one per step keeps
+     * resumes exact); null switches dropout off, as in evaluation.
+     */
+    public void reseedDropout(Long seed) {
+        int i = 0;
+        for (Linear lin : adapted.values()) {
+            Lora l = lin.lora();
+            if (l.dropoutP() > 0) {
+                lin.setLora(new Lora(l.a(), l.b(), l.scaling(), l.dropoutP(), seed == null ? null : new SplittableRandom(seed * 31 + i)));
+            }
+            i++;
+        }
+    }
+
     /** Removes the adapter from its modules. */
     public void detach() {
         adapted.values().forEach(l -> l.setLora(null));

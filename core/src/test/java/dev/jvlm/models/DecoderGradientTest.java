@@ -51,6 +51,26 @@ class DecoderGradientTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3})
+    void activationRecomputationGivesIdenticalGradients(int index) {
+        ConfigNode cfg = new ConfigNode(Json.parse(TestData.TEXT_CONFIGS[index], "config"), "config");
+        RandomWeights weights = new RandomWeights(5, 0.3, DType.F32);
+        LanguageModel lm = LanguageModel.create(cfg, weights);
+        weights.tensors().values().forEach(Tensor::requireGrad);
+        long[][] ids = {{3, 9, 14, 2, 7, 11}};
+        int[] labels = {9, 14, 2, 7, 11, Ops.IGNORE_INDEX};
+        Autograd.backward(loss(lm, ids, null, labels));
+        java.util.Map<String, float[]> plain = new java.util.HashMap<>();
+        weights.tensors().forEach((n, t) -> {
+            plain.put(n, t.grad().floats().clone());
+            t.setGrad(null);
+        });
+        lm.decoder().setActivationCheckpointing(true);
+        Autograd.backward(loss(lm, ids, null, labels));
+        weights.tensors().forEach((n, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(plain.get(n), t.grad().floats(), n));
+    }
+
     private static Tensor loss(LanguageModel lm, long[][] ids, int[][] mask, int[] labels) {
         int batch = ids.length;
         int tokens = ids[0].length;
