@@ -13,6 +13,7 @@ import picocli.CommandLine.ScopeType;
         description = "Vision-language models on the JVM.",
         subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class,
                 GradsCommand.class, MergeCommand.class, GenerateCommand.class, TokenizeCommand.class, DetokenizeCommand.class, TemplateCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static boolean verbose;

@@ -8,11 +8,14 @@ import dev.jvlm.io.Json;
 import dev.jvlm.tensor.Parallel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,7 +27,7 @@ import java.util.stream.Stream;
  * looks finished; on failure the partial directory is removed.
  */
 final class DatasetWriter {
-    static final String MANIFEST = "synth.json";
+    private static final String MANIFEST = "synth.json";
 
     private DatasetWriter() {
     }
@@ -54,14 +57,16 @@ final class DatasetWriter {
                 writeSplit(dataset, split, counts.getOrDefault(split, 0), partial, images);
             }
             Files.writeString(partial.resolve(MANIFEST), manifest(dataset.config(), counts) + "\n");
-            // rename(2) cannot replace even an empty directory with ATOMIC_MOVE portably; remove it first.
+            // An atomic move may refuse to replace a directory, even an empty one, so remove it first.
             Files.deleteIfExists(target);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             partial = null;
         } catch (DirectoryNotEmptyException e) {
             throw new JvlmException(output + " was filled while the dataset was being written; the dataset was not written", e);
-        } catch (IOException | UncheckedIOException e) {
-            throw new JvlmException("cannot write the dataset to " + output + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JvlmException("cannot write the dataset to " + output + ": " + reason(e), e);
+        } catch (UncheckedIOException e) {
+            throw new JvlmException("cannot write the dataset to " + output + ": " + reason(e.getCause()), e);
         } finally {
             if (partial != null) {
                 deleteTree(partial);
@@ -81,7 +86,8 @@ final class DatasetWriter {
             }
             lines[i] = jsonLine(example);
         });
-        Files.write(dir.resolve(split.key() + ".jsonl"), Arrays.asList(lines));
+        // "\n" on every platform, so the files are byte-identical everywhere.
+        Files.writeString(dir.resolve(split.key() + ".jsonl"), count == 0 ? "" : String.join("\n", lines) + "\n");
     }
 
     /** The llava-instruct / TRL conversation of one example, with its image path relative to the JSONL file. */
@@ -121,6 +127,17 @@ final class DatasetWriter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings and numbers always serializes", e);
         }
+    }
+
+    /** The file system's complaint in words; its exceptions' messages are often just a path. */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case AccessDeniedException denied -> "permission denied on " + denied.getFile();
+            case NoSuchFileException missing -> "no such file or directory: " + missing.getFile();
+            case FileAlreadyExistsException inTheWay -> inTheWay.getFile() + " exists and is not a directory";
+            case FileSystemException other when other.getReason() != null -> other.getFile() + ": " + other.getReason();
+            default -> e.toString();
+        };
     }
 
     private static boolean isEmptyDirectory(Path dir) {

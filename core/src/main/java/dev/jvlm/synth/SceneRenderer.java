@@ -46,8 +46,8 @@ final class SceneRenderer {
         }
     }
 
-    /** The shape's outline in pixel coordinates (y down). */
-    static java.awt.Shape outline(Shape shape, int size) {
+    /** The shape's outline in pixel coordinates (y down); java.awt.Shape is Java2D's geometry, not a scene's shape. */
+    private static java.awt.Shape outline(Shape shape, int size) {
         double cell = size / 3.0;
         double extent = shape.size().cellFraction() * cell;
         double slack = (CELL_MARGIN * cell - extent) / 2;

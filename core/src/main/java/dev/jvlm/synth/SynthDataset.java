@@ -22,13 +22,13 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>Every example is a pure function of (seed, question types, split, index): it can be regenerated
  * alone, in any order, on any machine. The question type cycles with the index so every type is
  * equally common; the question and then its answer are drawn uniformly before a scene is drawn that
- * has that answer, so no answer is more common than another for the same question. Scene layouts are partitioned between splits,
- * so held-out layouts never occur in training.
+ * has that answer, so no answer is more common than another for the same question. Scene layouts
+ * are partitioned between splits, so held-out layouts never occur in training.
  */
 public final class SynthDataset {
     /**
-     * Scenes tried per example before giving up. The rarest answer (four shapes of one kind in the
-     * smallest split) takes a few hundred tries on average; reaching this bound means a bug.
+     * Scenes tried per example before giving up. The rarest answer (four shapes of one kind, in a
+     * held-out split) takes about two thousand tries on average; reaching this bound means a bug.
      */
     private static final int MAX_ATTEMPTS = 1_000_000;
 

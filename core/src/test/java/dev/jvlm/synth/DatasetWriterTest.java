@@ -126,6 +126,13 @@ class DatasetWriterTest {
     }
 
     @Test
+    void anOutputUnderAFileIsAClearError() throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        JvlmException e = assertThrows(JvlmException.class, () -> DATASET.write(file.resolve("data"), COUNTS));
+        assertEquals("cannot write the dataset to " + file.resolve("data") + ": " + file + " exists and is not a directory", e.getMessage());
+    }
+
+    @Test
     void countsMustBeSensible() {
         JvlmException negative = assertThrows(JvlmException.class, () -> DATASET.write(dir.resolve("x"), Map.of(Split.TRAIN, -1)));
         assertEquals("the train split needs a non-negative number of examples, got -1", negative.getMessage());
