@@ -1,0 +1,57 @@
+package dev.jvlm.synth;
+
+import dev.jvlm.JvlmException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What an example asks. Every type but {@link #CAPTION} has a few fixed questions, each with a fixed
+ * set of one-word answers; examples draw the question and then its answer uniformly, so that no
+ * answer is more likely than another for the same question and guessing scores no better than chance.
+ */
+public enum QuestionType {
+    COLOR, COUNT, POSITION, EXISTENCE, SHAPE, SIZE,
+    /** "Describe the image." answered by the scene's one canonical caption. */
+    CAPTION;
+
+    /** The question types that {@code qa} in a task list stands for. */
+    public static final Set<QuestionType> QUESTIONS = EnumSet.complementOf(EnumSet.of(CAPTION));
+
+    /** The name in JSONL ("question_type") and in task lists. */
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every answer this type can have; empty for captions, whose answers are sentences. */
+    public List<String> answers() {
+        return Annotator.questions(this).stream().flatMap(q -> q.answers().stream()).distinct().toList();
+    }
+
+    /** Every question of this type, in a fixed order; empty for captions. */
+    public List<String> questions() {
+        return Annotator.questions(this).stream().map(Annotator.Question::text).toList();
+    }
+
+    /**
+     * Parses a comma-separated task list: {@code qa} (all question types), {@code caption}, or single
+     * question types such as {@code color}.
+     */
+    public static Set<QuestionType> parseTasks(String tasks) {
+        Set<QuestionType> types = EnumSet.noneOf(QuestionType.class);
+        for (String task : tasks.split(",", -1)) {
+            String name = task.strip();
+            if (name.equals("qa")) {
+                types.addAll(QUESTIONS);
+                continue;
+            }
+            types.add(Arrays.stream(values()).filter(t -> t.key().equals(name)).findFirst()
+                    .orElseThrow(() -> new JvlmException("unknown task '" + name + "' in '" + tasks + "'; expected a comma-separated list of qa, "
+                            + Arrays.stream(values()).map(QuestionType::key).collect(Collectors.joining(", ")))));
+        }
+        return types;
+    }
+}
