@@ -1,5 +1,6 @@
 package dev.jvlm.cli;
 
+import dev.jvlm.synth.DemoModelFiles;
 import dev.jvlm.synth.QuestionType;
 import dev.jvlm.synth.Split;
 import dev.jvlm.synth.SynthConfig;
@@ -43,6 +44,10 @@ final class SynthCommand implements Callable<Integer> {
                     + "(color, count, position, existence, shape, size) (default: ${DEFAULT-VALUE}).")
     String tasks;
 
+    @Option(names = "--model-files", paramLabel = "DIR", description = "Also write the demo model's config, tokenizer, "
+            + "chat template and processor settings for this task's vocabulary into DIR (for jvlm init --tokenizer DIR).")
+    Path modelFiles;
+
     @Override
     public Integer call() {
         SynthConfig config = new SynthConfig(seed, imageSize, QuestionType.parseTasks(tasks));
@@ -50,6 +55,10 @@ final class SynthCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("wrote " + output + ": " + train + " train, " + val + " val, " + test + " test examples ("
                 + imageSize + "x" + imageSize + " PNG, seed " + seed + ", tasks "
                 + config.types().stream().map(QuestionType::key).collect(Collectors.joining(",")) + ")");
+        if (modelFiles != null) {
+            DemoModelFiles.write(modelFiles);
+            spec.commandLine().getErr().println("wrote the demo model files to " + modelFiles);
+        }
         return 0;
     }
 }

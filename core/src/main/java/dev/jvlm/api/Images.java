@@ -53,6 +53,17 @@ public final class Images {
         }
     }
 
+    /** Decodes image bytes (e.g. base64 from a request or a dataset); {@code name} appears in errors. */
+    public static DecodedImage decode(byte[] bytes, String name) {
+        try {
+            return new ImageLoader().decode(bytes, name);
+        } catch (InvalidImageException e) {
+            throw new JvlmException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JvlmException(name + ": cannot decode the image (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Runs the processor and converts its outputs to tensors named as the model inputs. */
     public static Processed process(ImageProcessor processor, List<DecodedImage> images) {
         ProcessedImages out;
