@@ -1,5 +1,6 @@
 package dev.jvlm.data;
 
+import dev.jvlm.tensor.Ops;
 import dev.jvlm.vision.ProcessedImages;
 import java.util.Arrays;
 
@@ -34,7 +35,7 @@ public record EncodedSample(int[] inputIds, int[] labels, int[] tokenTypeIds, Pr
 
     /** Number of tokens with a label. */
     public int labelledTokens() {
-        return (int) Arrays.stream(labels).filter(l -> l != dev.jvlm.tensor.Ops.IGNORE_INDEX).count();
+        return (int) Arrays.stream(labels).filter(l -> l != Ops.IGNORE_INDEX).count();
     }
 
     /** The first {@code length} tokens, same images. */
