@@ -72,13 +72,18 @@ public final class Images {
         } catch (IllegalArgumentException e) {
             throw new JvlmException("image processing failed: " + e.getMessage(), e);
         }
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        out.tensors().forEach((name, array) -> tensors.put(name, tensor(array)));
-        return new Processed(tensors, out.images());
+        return new Processed(tensors(out), out.images());
     }
 
     /** Processor tensors and what each image contributes to the prompt. */
     public record Processed(Map<String, Tensor> tensors, List<ImageSummary> summaries) {
+    }
+
+    /** Processor outputs as tensors named as the model inputs. */
+    public static Map<String, Tensor> tensors(ProcessedImages images) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        images.tensors().forEach((name, array) -> tensors.put(name, tensor(array)));
+        return tensors;
     }
 
     static Tensor tensor(NdArray array) {

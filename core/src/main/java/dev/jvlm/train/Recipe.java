@@ -135,6 +135,10 @@ public record Recipe(String model, Path outputDir, Data train, Data validation, 
                 c.integer("keep", 2, 0, 1000));
         Optimizer.create(optName, 0, 0.9, 0.999, 1e-8, 0);
         new Schedule(options.schedule(), options.lr(), options.warmupSteps(), maxSteps, options.minLrRatio());
+        // A model path is read relative to the recipe when it names a folder there.
+        if (java.nio.file.Files.isDirectory(base.resolve(model))) {
+            model = base.resolve(model).toString();
+        }
         return new Recipe(model, base.resolve(out), train, val, maxLength, lora, freeze, options,
                 t.bool("activation_checkpointing", true), file);
     }
