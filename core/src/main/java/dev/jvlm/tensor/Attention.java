@@ -249,7 +249,7 @@ public final class Attention {
         Tensor out = Tensor.zeros(q.shape());
         attend(q.floats(), kt, vt, out.floats(), batch, tokens, heads, kvHeads, headDim, tokens, tokens, 0, scale, mask);
         return Autograd.record(out, g -> attentionBackward(q.floats(), kt, vt, g.floats(), batch, tokens, heads, kvHeads,
-                headDim, scale, mask, q.shape(), k.shape()), q, k, v);
+                headDim, scale, mask, q.shape(), k.shape(), v.shape()), q, k, v);
     }
 
     /** [batch, tokens, kvHeads, d] → [batch, kvHeads, tokens, d], the key-store layout. */
@@ -266,7 +266,8 @@ public final class Attention {
     }
 
     private static Tensor[] attentionBackward(float[] q, float[] k, float[] v, float[] go, int batch, int tokens, int heads,
-                                              int kvHeads, int d, float scale, Mask mask, int[] qShape, int[] kShape) {
+                                              int kvHeads, int d, float scale, Mask mask, int[] qShape, int[] kShape,
+                                              int[] vShape) {
         int group = heads / kvHeads;
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
@@ -338,7 +339,7 @@ public final class Attention {
             }
         });
         return new Tensor[] {Tensor.of(dq, qShape), Tensor.of(fromHeadMajor(dk, batch, tokens, kvHeads, d), kShape),
-                Tensor.of(fromHeadMajor(dv, batch, tokens, kvHeads, d), kShape)};
+                Tensor.of(fromHeadMajor(dv, batch, tokens, kvHeads, d), vShape)};
     }
 
     private static float[] fromHeadMajor(float[] x, int batch, int tokens, int kvHeads, int d) {

@@ -1,5 +1,6 @@
 package dev.jvlm.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,6 +54,7 @@ class GradCheckTest {
                 continue;
             }
             assertNotNull(t.grad(), "input " + n + " got a gradient");
+            assertArrayEquals(t.shape(), t.grad().shape(), "input " + n + ": the gradient has the input's shape");
             float[] x = t.floats();
             int step = Math.max(1, x.length / 40);
             for (int i = 0; i < x.length; i += step) {
@@ -149,6 +151,9 @@ class GradCheckTest {
                 leaf(r, 1, batch, tokens, heads, d), leaf(r, 1, batch, tokens, kv, d), leaf(r, 1, batch, tokens, kv, d));
         check(in -> Attention.attention(in[0], in[1], in[2], 1, 5, 2, 2, 4, 0.5f, Attention.Mask.causalOnly()),
                 leaf(r, 1, 1, 5, 2, 4), leaf(r, 1, 1, 5, 2, 4), leaf(r, 1, 1, 5, 2, 4));
+        // Keys normed per head arrive as [tokens·kvHeads, headDim], values as the projection gave them.
+        check(in -> Attention.attention(in[0], in[1], in[2], 1, 5, 2, 2, 4, 0.5f, Attention.Mask.causalOnly()),
+                leaf(r, 1, 5, 8), leaf(r, 1, 10, 4), leaf(r, 1, 5, 8));
     }
 
     @Test
