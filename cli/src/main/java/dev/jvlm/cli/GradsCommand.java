@@ -24,10 +24,11 @@ final class GradsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
     String model;
 
-    @Option(names = "--input", required = true, description = "Input spec JSON with input_ids and labels (-100: no loss).")
+    @Option(names = "--input", required = true, description = "Input spec JSON with input_ids and labels (-100: no loss), "
+            + "and image inputs for a vision-language model.")
     Path input;
 
-    @Option(names = "--output", required = true, description = "Output .safetensors: loss and grad.<name>.")
+    @Option(names = "--output", required = true, description = "Output .safetensors: loss, logits and grad.<name>.")
     Path output;
 
     @ArgGroup(exclusive = true)
@@ -74,7 +75,8 @@ final class GradsCommand implements Callable<Integer> {
         }
         Map<String, Tensor> out = Grads.run(dir, inputSpec, mode);
         Safetensors.write(output, out, Map.of("producer", "jvlm", "mode", lora == null ? "full" : "lora"));
-        spec.commandLine().getErr().printf("wrote %s: loss %.6f, %d gradients%n", output, out.get("loss").getFloat(0), out.size() - 1);
+        long gradients = out.keySet().stream().filter(k -> k.startsWith("grad.")).count();
+        spec.commandLine().getErr().printf("wrote %s: loss %.6f, %d gradients%n", output, out.get("loss").getFloat(0), gradients);
         return 0;
     }
 }

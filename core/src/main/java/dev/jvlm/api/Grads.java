@@ -32,14 +32,14 @@ public final class Grads {
         }
     }
 
-    /** {@code loss} [1] and {@code grad.<name>}: checkpoint keys (full) or adapter file keys (LoRA). */
+    /**
+     * {@code loss} [1], the {@code logits} it was computed from, and {@code grad.<name>}: checkpoint keys
+     * (full) or adapter file keys (LoRA). Image inputs of the spec go through the vision side, whose
+     * weights train too in full mode.
+     */
     public static Map<String, Tensor> run(Path modelDir, ForwardSpec spec, Mode mode) {
         if (spec.labels() == null) {
             throw new JvlmException("the input spec has no \"labels\"; grads needs them (-100 marks positions without loss)");
-        }
-        if (!spec.imageInputs().isEmpty()) {
-            throw new JvlmException("image inputs (" + String.join(", ", spec.imageInputs().keySet())
-                    + ") are not supported yet by grads; jvlm trains the language model on text ids only");
         }
         TrainableWeights[] full = new TrainableWeights[1];
         LanguageModel lm = LanguageModel.load(modelDir, mode instanceof Mode.Full ? mapped -> {
@@ -51,11 +51,12 @@ public final class Grads {
             case Mode.NewLora l -> LoraAdapter.create(lm.decoder().linears(), loraConfig(l, lm), 0, null);
             case Mode.Adapter a -> LoraAdapter.load(a.dir(), lm.decoder().linears(), true);
         };
-        Tensor logits = lm.forward(spec.inputIds(), spec.attentionMask(), false).logits();
+        Tensor logits = lm.forward(lm.prefill(spec.inputIds(), spec.attentionMask(), spec.imageInputs()), false).logits();
         Tensor loss = Losses.causalLm(logits, spec.labels(), Losses.labelTokens(spec.labels()));
         Autograd.backward(loss);
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("loss", loss);
+        out.put("logits", logits);
         if (adapter != null) {
             adapter.tensors().forEach((key, t) -> out.put("grad." + key, gradOrZeros(t)));
         } else {

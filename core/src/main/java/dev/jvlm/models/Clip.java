@@ -5,6 +5,8 @@ import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.LayerNorm;
 import dev.jvlm.nn.PatchEmbedding;
+import dev.jvlm.tensor.Layout;
+import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
 import java.util.ArrayList;
@@ -72,19 +74,14 @@ final class Clip {
         int d = config.hiddenSize();
         Tensor patches = patchEmbedding.forward(pixels);
         int tokens = patches.dim(1) + 1;
-        float[] p = patches.floats();
-        float[] cls = classEmbedding.floats();
-        float[] x = new float[images * tokens * d];
-        for (int n = 0; n < images; n++) {
-            for (int t = 0; t < tokens; t++) {
-                int dst = (n * tokens + t) * d;
-                for (int j = 0; j < d; j++) {
-                    float v = t == 0 ? cls[j] : p[(n * (tokens - 1) + t - 1) * d + j];
-                    x[dst + j] = v + positionEmbedding.getFloat((long) t * d + j);
-                }
-            }
+        // cat(class_embedding per image, patch embeddings) + position_embedding(arange(tokens))
+        Tensor classTokens = Layout.gatherRows(classEmbedding.reshape(1, d), new int[images]).reshape(images, 1, d);
+        int[] positionIds = new int[images * tokens];
+        for (int i = 0; i < positionIds.length; i++) {
+            positionIds[i] = i % tokens;
         }
-        Tensor embeddings = preLayrnorm.forward(Tensor.of(x, images, tokens, d));
+        Tensor x = Ops.add(Layout.concat(1, classTokens, patches), Layout.gatherRows(positionEmbedding, positionIds));
+        Tensor embeddings = preLayrnorm.forward(x);
         List<Tensor> hidden = new ArrayList<>();
         encoder.forward(embeddings, null, count, hidden);
         return hidden;

@@ -3,8 +3,9 @@ package dev.jvlm.models;
 import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
-import dev.jvlm.nn.Linear;
 import dev.jvlm.nn.RMSNorm;
+import dev.jvlm.tensor.MatMul;
+import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Tensor;
 import java.util.Map;
 
@@ -28,14 +29,14 @@ final class Gemma3 implements VisionLanguage {
     private final Config config;
     private final Siglip visionTower;
     private final RMSNorm mmSoftEmbNorm;
-    private final Linear mmInputProjection;
+    private final Tensor mmInputProjectionWeight;
     private final int kernel;
 
-    private Gemma3(Config config, Siglip visionTower, RMSNorm mmSoftEmbNorm, Linear mmInputProjection) {
+    private Gemma3(Config config, Siglip visionTower, RMSNorm mmSoftEmbNorm, Tensor mmInputProjectionWeight) {
         this.config = config;
         this.visionTower = visionTower;
         this.mmSoftEmbNorm = mmSoftEmbNorm;
-        this.mmInputProjection = mmInputProjection;
+        this.mmInputProjectionWeight = mmInputProjectionWeight;
         int tokensPerSide = (int) Math.sqrt(config.mmTokensPerImage());
         this.kernel = config.vision().patchesPerSide() / Math.max(1, tokensPerSide);
         if (tokensPerSide * tokensPerSide != config.mmTokensPerImage() || kernel == 0) {
@@ -50,17 +51,9 @@ final class Gemma3 implements VisionLanguage {
         String projector = VisionLanguage.prefix(ckpt, "mm_input_projection_weight", "multi_modal_projector.", "model.multi_modal_projector.");
         int dv = c.vision().hiddenSize();
         int dt = text.hiddenSize();
-        // Stored [vision, text] for x @ W; the linear kernels take [out, in], so it is transposed once here.
-        Tensor w = ckpt.get(projector + "mm_input_projection_weight", dv, dt);
-        float[] t = new float[dv * dt];
-        for (int i = 0; i < dv; i++) {
-            for (int j = 0; j < dt; j++) {
-                t[j * dv + i] = w.getFloat((long) i * dt + j);
-            }
-        }
         return new Gemma3(c, Siglip.load(ckpt, vision + "vision_model.", c.vision()),
                 RMSNorm.load(ckpt, projector + "mm_soft_emb_norm", dv, c.vision().layerNormEps(), 1f),
-                new Linear(projector + "mm_input_projection_weight", Tensor.of(t, dt, dv), null));
+                ckpt.get(projector + "mm_input_projection_weight", dv, dt));
     }
 
     @Override
@@ -73,7 +66,7 @@ final class Gemma3 implements VisionLanguage {
             VisionLanguage.checkShape(pixels, "pixel_values", "[images, 3, " + size + ", " + size + "]", -1,
                     config.vision().numChannels(), size, size);
             features = imageFeatures(pixels);
-            VisionLanguage.merge(embeds, ids, config.imageTokenIndex(), features, "image");
+            embeds = VisionLanguage.merge(embeds, ids, config.imageTokenIndex(), features, "image");
         }
         int[][] groups = new int[ids.length][ids[0].length];
         Tensor types = inputs.get("token_type_ids");
@@ -97,32 +90,9 @@ final class Gemma3 implements VisionLanguage {
     /** {@code get_image_features}: {@code [images, mm_tokens_per_image, text hidden]}. */
     private Tensor imageFeatures(Tensor pixels) {
         Tensor hidden = visionTower.forward(pixels, null);
-        int images = hidden.dim(0);
-        int d = hidden.dim(2);
         int side = config.vision().patchesPerSide();
-        int out = (side - kernel) / kernel + 1;
-        float[] h = hidden.floats();
-        float[] pooled = new float[images * out * out * d];
-        float divisor = kernel * kernel;
-        // AvgPool2d over the patch grid, summing rows then columns in float32 as torch's CPU kernel does.
-        for (int n = 0; n < images; n++) {
-            for (int oy = 0; oy < out; oy++) {
-                for (int ox = 0; ox < out; ox++) {
-                    int dst = ((n * out + oy) * out + ox) * d;
-                    for (int c = 0; c < d; c++) {
-                        float sum = 0;
-                        for (int ky = 0; ky < kernel; ky++) {
-                            for (int kx = 0; kx < kernel; kx++) {
-                                sum += h[(n * side * side + (oy * kernel + ky) * side + ox * kernel + kx) * d + c];
-                            }
-                        }
-                        pooled[dst + c] = sum / divisor;
-                    }
-                }
-            }
-        }
-        Tensor normed = mmSoftEmbNorm.forward(Tensor.of(pooled, images * out * out, d));
-        Tensor projected = mmInputProjection.forward(normed);
-        return projected.reshape(images, out * out, projected.dim(-1));
+        Tensor normed = mmSoftEmbNorm.forward(Ops.avgPool2d(hidden, side, side, kernel));
+        // Stored [vision, text]: the projector computes x @ W.
+        return MatMul.matmul(normed, mmInputProjectionWeight);
     }
 }

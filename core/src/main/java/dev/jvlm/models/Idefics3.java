@@ -4,6 +4,7 @@ import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.Linear;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Tensor;
 import java.util.Map;
 
@@ -101,7 +102,7 @@ final class Idefics3 implements VisionLanguage {
         Tensor hidden = visionModel.forward(Tensor.of(keptPixels, kept, pixels.dim(2), h, w), patchMask);
         Tensor features = connector(hidden);
         Tensor embeds = VisionLanguage.embedPrompt(lm, ids, config.imageTokenId());
-        VisionLanguage.merge(embeds, ids, config.imageTokenId(), features, "image");
+        embeds = VisionLanguage.merge(embeds, ids, config.imageTokenId(), features, "image");
         return lm.prefillFromEmbeddings(embeds, mask, null, features);
     }
 
@@ -118,23 +119,21 @@ final class Idefics3 implements VisionLanguage {
         }
         int outSide = side / s;
         int width = d * s * s;
-        float[] in = hidden.floats();
-        float[] out = new float[tiles * seq * d];
         // Output token (i, j) holds the s x s block of patches at rows i·s.., columns j·s.., row by row.
-        for (int t = 0; t < tiles; t++) {
+        int[] index = new int[tiles * seq];
+        for (int t = 0, next = 0; t < tiles; t++) {
             for (int i = 0; i < outSide; i++) {
                 for (int j = 0; j < outSide; j++) {
-                    int dst = ((t * outSide + i) * outSide + j) * width;
                     for (int dy = 0; dy < s; dy++) {
                         for (int dx = 0; dx < s; dx++) {
-                            int src = ((t * side + i * s + dy) * side + j * s + dx) * d;
-                            System.arraycopy(in, src, out, dst + (dy * s + dx) * d, d);
+                            index[next++] = (t * side + i * s + dy) * side + j * s + dx;
                         }
                     }
                 }
             }
         }
-        Tensor projected = modalityProjection.forward(Tensor.of(out, tiles * outSide * outSide, width));
+        Tensor shuffled = Layout.gatherRows(hidden.reshape(tiles * seq, d), index).reshape(tiles * outSide * outSide, width);
+        Tensor projected = modalityProjection.forward(shuffled);
         return projected.reshape(tiles, outSide * outSide, projected.dim(-1));
     }
 }

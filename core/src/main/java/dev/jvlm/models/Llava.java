@@ -5,6 +5,7 @@ import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.Linear;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
@@ -122,21 +123,14 @@ final class Llava implements VisionLanguage {
         }
         List<Tensor> hidden = visionTower.hiddenStates(pixels, deepest);
         int images = pixels.dim(0);
-        int tokens = hidden.getFirst().dim(1);
         int skip = config.dropClassToken() ? 1 : 0;
-        int kept = tokens - skip;
-        int d = config.vision().hiddenSize();
-        int width = d * layerIndices.length;
-        float[] selected = new float[images * kept * width];
+        int kept = hidden.getFirst().dim(1) - skip;
+        Tensor[] selected = new Tensor[layerIndices.length];
         for (int l = 0; l < layerIndices.length; l++) {
-            float[] h = hidden.get(layerIndices[l]).floats();
-            for (int n = 0; n < images; n++) {
-                for (int t = 0; t < kept; t++) {
-                    System.arraycopy(h, (n * tokens + t + skip) * d, selected, (n * kept + t) * width + l * d, d);
-                }
-            }
+            selected[l] = Layout.narrow(hidden.get(layerIndices[l]), 1, skip, kept);
         }
-        Tensor x = linear1.forward(Tensor.of(selected, images * kept, width));
+        Tensor features = selected.length == 1 ? selected[0] : Layout.concat(-1, selected);
+        Tensor x = linear1.forward(features.reshape(images * kept, features.dim(-1)));
         Tensor out = linear2.forward(Ops.activate(x, config.projectorHiddenAct()));
         return out.reshape(images, kept, out.dim(-1));
     }
@@ -147,7 +141,7 @@ final class Llava implements VisionLanguage {
         VisionLanguage.checkShape(pixels, "pixel_values", "[images, 3, height, width]", -1, -1, -1, -1);
         Tensor features = imageFeatures(pixels);
         Tensor embeds = VisionLanguage.embedPrompt(lm, ids, config.imageTokenIndex());
-        VisionLanguage.merge(embeds, ids, config.imageTokenIndex(), features, "image");
+        embeds = VisionLanguage.merge(embeds, ids, config.imageTokenIndex(), features, "image");
         return lm.prefillFromEmbeddings(embeds, mask, null, features);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Tensor;
 import dev.jvlm.vision.LlavaNextImageProcessor;
 import java.util.ArrayList;
@@ -25,9 +26,9 @@ final class LlavaNext implements VisionLanguage {
 
     private final Llava llava;
     private final List<int[]> imageGridPinpoints;
-    private final float[] imageNewline;
+    private final Tensor imageNewline;
 
-    private LlavaNext(Llava llava, List<int[]> imageGridPinpoints, float[] imageNewline) {
+    private LlavaNext(Llava llava, List<int[]> imageGridPinpoints, Tensor imageNewline) {
         this.llava = llava;
         this.imageGridPinpoints = imageGridPinpoints;
         this.imageNewline = imageNewline;
@@ -40,7 +41,7 @@ final class LlavaNext implements VisionLanguage {
                     + "as a patch grid (transformers fails on it too); use \"default\"");
         }
         String newline = VisionLanguage.prefix(ckpt, "image_newline", "", "model.");
-        return new LlavaNext(llava, pinpoints(root), ckpt.get(newline + "image_newline", text.hiddenSize()).toF32().floats());
+        return new LlavaNext(llava, pinpoints(root), ckpt.get(newline + "image_newline", text.hiddenSize()).toF32());
     }
 
     private static List<int[]> pinpoints(ConfigNode root) {
@@ -81,7 +82,7 @@ final class LlavaNext implements VisionLanguage {
         Tensor packed = packImageFeatures(features, sizes, tilesPerImage);
         long token = llava.config().imageTokenIndex();
         Tensor embeds = VisionLanguage.embedPrompt(lm, ids, token);
-        VisionLanguage.merge(embeds, ids, token, packed, "image");
+        embeds = VisionLanguage.merge(embeds, ids, token, packed, "image");
         return lm.prefillFromEmbeddings(embeds, mask, null, features);
     }
 
@@ -121,15 +122,16 @@ final class LlavaNext implements VisionLanguage {
         int patches = features.dim(1);
         int d = features.dim(2);
         int tile = llava.config().vision().imageSize();
-        float[] f = features.floats();
-        List<float[]> rows = new ArrayList<>();
+        // Rows are picked from the tiles' feature rows followed by one image_newline row.
+        int newline = features.dim(0) * patches;
+        List<Integer> rows = new ArrayList<>();
         int first = 0;
         for (int i = 0; i < sizes.length; i++) {
             for (int p = 0; p < patches; p++) {
-                rows.add(Arrays.copyOfRange(f, (first * patches + p) * d, (first * patches + p + 1) * d));
+                rows.add(first * patches + p);
             }
             if (tilesPerImage[i] == 1) {
-                rows.add(imageNewline);
+                rows.add(newline);
             } else {
                 int[] best = LlavaNextImageProcessor.selectBestResolution(sizes[i][0], sizes[i][1], imageGridPinpoints);
                 int gridRows = best[0] / tile;
@@ -140,19 +142,15 @@ final class LlavaNext implements VisionLanguage {
                 for (int y = crop[0]; y < crop[1]; y++) {
                     for (int x = crop[2]; x < crop[3]; x++) {
                         int t = first + 1 + (y / side) * gridCols + x / side;
-                        int p = (y % side) * side + x % side;
-                        rows.add(Arrays.copyOfRange(f, (t * patches + p) * d, (t * patches + p + 1) * d));
+                        rows.add(t * patches + (y % side) * side + x % side);
                     }
-                    rows.add(imageNewline);
+                    rows.add(newline);
                 }
             }
             first += tilesPerImage[i];
         }
-        float[] out = new float[rows.size() * d];
-        for (int r = 0; r < rows.size(); r++) {
-            System.arraycopy(rows.get(r), 0, out, r * d, d);
-        }
-        return Tensor.of(out, rows.size(), d);
+        Tensor source = Layout.concat(0, features.reshape(newline, d), imageNewline.reshape(1, d));
+        return Layout.gatherRows(source, rows.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**

@@ -4,7 +4,10 @@ import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.Linear;
+import dev.jvlm.nn.PatchEmbedding;
 import dev.jvlm.nn.RMSNorm;
+import dev.jvlm.tensor.Autograd;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
@@ -48,13 +51,14 @@ final class Qwen25Vl {
         }
 
         private final VisionConfig config;
-        private final Linear patchEmbed;
+        private final PatchEmbedding patchEmbed;
         private final List<Block> blocks;
         private final RMSNorm lnQ;
         private final Linear mlp0;
         private final Linear mlp2;
 
-        private VisionTransformer(VisionConfig config, Linear patchEmbed, List<Block> blocks, RMSNorm lnQ, Linear mlp0, Linear mlp2) {
+        private VisionTransformer(VisionConfig config, PatchEmbedding patchEmbed, List<Block> blocks, RMSNorm lnQ, Linear mlp0,
+                                  Linear mlp2) {
             this.config = config;
             this.patchEmbed = patchEmbed;
             this.blocks = blocks;
@@ -94,31 +98,29 @@ final class Qwen25Vl {
             int unit = merge * merge;
             List<Integer> windowCu = new ArrayList<>(List.of(0));
             int[] windowIndex = windowIndex(gridThw, windowCu);
-            Tensor embedded = patchEmbed.forward(pixelValues.toF32());
+            Tensor embedded = patchEmbed.project(pixelValues.toF32());
             int d = config.hiddenSize();
-            float[] x = new float[embedded.floats().length];
-            for (int i = 0; i < windowIndex.length; i++) {
-                System.arraycopy(embedded.floats(), windowIndex[i] * unit * d, x, i * unit * d, unit * d);
-            }
-            Tensor h = Tensor.of(x, embedded.shape());
+            int blocksTotal = windowIndex.length;
+            Tensor h = Layout.gatherRows(embedded.reshape(blocksTotal, unit * d), windowIndex).reshape(embedded.shape());
             float[][] rope = Qwen2Vl.rotary(gridThw, merge, d / config.numHeads(), windowIndex);
             int[] full = Qwen2Vl.cuSeqlens(gridThw);
             int[] windows = windowCu.stream().distinct().mapToInt(Integer::intValue).toArray();
             for (int i = 0; i < blocks.size(); i++) {
                 Block b = blocks.get(i);
                 int[] cu = contains(config.fullattBlockIndexes(), i) ? full : windows;
-                h = Ops.add(Qwen2Vl.attention(b.norm1().forward(h), b.qkv(), b.proj(), config.numHeads(), rope, cu), h);
-                Tensor n = b.norm2().forward(h);
-                Tensor[] gateUp = Linear.forwardAll(n, b.gateProj(), b.upProj());
-                h = Ops.add(b.downProj().forward(Ops.gatedActivation(gateUp[0], gateUp[1], config.hiddenAct())), h);
+                // Training keeps only each block's input and recomputes the block during the backward pass.
+                h = Autograd.checkpoint(in -> {
+                    Tensor x = Ops.add(Qwen2Vl.attention(b.norm1().forward(in), b.qkv(), b.proj(), config.numHeads(), rope, cu), in);
+                    Tensor[] gateUp = Linear.forwardAll(b.norm2().forward(x), b.gateProj(), b.upProj());
+                    return Ops.add(b.downProj().forward(Ops.gatedActivation(gateUp[0], gateUp[1], config.hiddenAct())), x);
+                }, h);
             }
             Tensor merged = Qwen2Vl.mergerMlp(lnQ.forward(h), mlp0, mlp2, unit);
-            int out = merged.dim(1);
-            float[] restored = new float[merged.floats().length];
-            for (int i = 0; i < windowIndex.length; i++) {
-                System.arraycopy(merged.floats(), i * out, restored, windowIndex[i] * out, out);
+            int[] restore = new int[blocksTotal];
+            for (int i = 0; i < blocksTotal; i++) {
+                restore[windowIndex[i]] = i;
             }
-            return new Qwen2Vl.Features(Tensor.of(restored, merged.shape()), merged);
+            return new Qwen2Vl.Features(Layout.gatherRows(merged, restore), merged);
         }
 
         /**

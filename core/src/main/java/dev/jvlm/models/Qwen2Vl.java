@@ -5,8 +5,11 @@ import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.LayerNorm;
 import dev.jvlm.nn.Linear;
+import dev.jvlm.nn.PatchEmbedding;
 import dev.jvlm.nn.RotaryEmbedding;
 import dev.jvlm.tensor.Attention;
+import dev.jvlm.tensor.Autograd;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
@@ -82,11 +85,11 @@ final class Qwen2Vl implements VisionLanguage {
             imageGrid = VisionLanguage.intRows(VisionLanguage.required(inputs, "image_grid_thw", config.modelType()), "image_grid_thw", 3);
             Features f = features(inputs.get("pixel_values"), imageGrid, "pixel_values");
             imageFeatures = f.mergerOutput();
-            VisionLanguage.merge(embeds, ids, config.imageTokenId(), f.embeds(), "image");
+            embeds = VisionLanguage.merge(embeds, ids, config.imageTokenId(), f.embeds(), "image");
         }
         if (inputs.containsKey("pixel_values_videos")) {
             videoGrid = VisionLanguage.intRows(VisionLanguage.required(inputs, "video_grid_thw", config.modelType()), "video_grid_thw", 3);
-            VisionLanguage.merge(embeds, ids, config.videoTokenId(), features(inputs.get("pixel_values_videos"), videoGrid,
+            embeds = VisionLanguage.merge(embeds, ids, config.videoTokenId(), features(inputs.get("pixel_values_videos"), videoGrid,
                     "pixel_values_videos").embeds(), "video");
         }
         if (imageGrid == null && videoGrid == null) {
@@ -233,11 +236,10 @@ final class Qwen2Vl implements VisionLanguage {
 
     // ------------------------------------------------------------------ parts both towers share
 
-    /** {@code patch_embed.proj}: the Conv3d over (channels, temporal, patch, patch) blocks as a linear layer. */
-    static Linear patchEmbed(Checkpoint ckpt, String prefix, int channels, int temporal, int patch, int embed) {
+    /** {@code patch_embed.proj}: the Conv3d over (channels, temporal, patch, patch) blocks, without bias. */
+    static PatchEmbedding patchEmbed(Checkpoint ckpt, String prefix, int channels, int temporal, int patch, int embed) {
         String name = prefix + "patch_embed.proj";
-        Tensor w = ckpt.get(name + ".weight", embed, channels, temporal, patch, patch).reshape(embed, channels * temporal * patch * patch);
-        return new Linear(name, w, null);
+        return new PatchEmbedding(name, ckpt.get(name + ".weight", embed, channels, temporal, patch, patch), null, channels, patch);
     }
 
     /**
@@ -305,23 +307,13 @@ final class Qwen2Vl implements VisionLanguage {
      * bidirectional attention within each segment of {@code cuSeqlens}, {@code proj}.
      */
     static Tensor attention(Tensor x, Linear qkv, Linear proj, int heads, float[][] rope, int[] cuSeqlens) {
-        int n = x.dim(0);
         int d = x.dim(1);
         int headDim = d / heads;
-        float[] all = qkv.forward(x).floats();
-        float[] q = new float[n * d];
-        float[] k = new float[n * d];
-        float[] v = new float[n * d];
-        for (int t = 0; t < n; t++) {
-            System.arraycopy(all, t * 3 * d, q, t * d, d);
-            System.arraycopy(all, t * 3 * d + d, k, t * d, d);
-            System.arraycopy(all, t * 3 * d + 2 * d, v, t * d, d);
-        }
-        Ops.applyRotary(q, n, heads, headDim, rope[0], rope[1]);
-        Ops.applyRotary(k, n, heads, headDim, rope[0], rope[1]);
-        Tensor out = Tensor.zeros(n, d);
-        Attention.packed(q, k, v, out.floats(), cuSeqlens, heads, headDim, (float) (1 / Math.sqrt(headDim)), null);
-        return proj.forward(out);
+        Tensor all = qkv.forward(x);
+        Tensor q = Ops.rotary(Layout.narrow(all, 1, 0, d), heads, headDim, rope[0], rope[1]);
+        Tensor k = Ops.rotary(Layout.narrow(all, 1, d, d), heads, headDim, rope[0], rope[1]);
+        Tensor v = Layout.narrow(all, 1, 2 * d, d);
+        return proj.forward(Attention.packed(q, k, v, cuSeqlens, heads, headDim, (float) (1 / Math.sqrt(headDim)), null));
     }
 
     /** The merger's {@code mlp.0 → GELU → mlp.2} over groups of {@code unit} consecutive normed patches. */
@@ -354,13 +346,14 @@ final class Qwen2Vl implements VisionLanguage {
         }
 
         private final VisionConfig config;
-        private final Linear patchEmbed;
+        private final PatchEmbedding patchEmbed;
         private final List<Block> blocks;
         private final LayerNorm lnQ;
         private final Linear mlp0;
         private final Linear mlp2;
 
-        private VisionTransformer(VisionConfig config, Linear patchEmbed, List<Block> blocks, LayerNorm lnQ, Linear mlp0, Linear mlp2) {
+        private VisionTransformer(VisionConfig config, PatchEmbedding patchEmbed, List<Block> blocks, LayerNorm lnQ, Linear mlp0,
+                                  Linear mlp2) {
             this.config = config;
             this.patchEmbed = patchEmbed;
             this.blocks = blocks;
@@ -394,13 +387,16 @@ final class Qwen2Vl implements VisionLanguage {
 
         @Override
         public Features forward(Tensor pixelValues, int[][] gridThw) {
-            Tensor x = patchEmbed.forward(pixelValues.toF32());
+            Tensor x = patchEmbed.project(pixelValues.toF32());
             float[][] rope = rotary(gridThw, config.spatialMergeSize(), config.embedDim() / config.numHeads(), null);
             int[] cu = cuSeqlens(gridThw);
             for (Block b : blocks) {
-                x = Ops.add(attention(b.norm1().forward(x), b.qkv(), b.proj(), config.numHeads(), rope, cu), x);
-                Tensor m = b.fc1().forward(b.norm2().forward(x));
-                x = Ops.add(b.fc2().forward(Ops.activate(m, config.hiddenAct())), x);
+                // Training keeps only each block's input and recomputes the block during the backward pass.
+                x = Autograd.checkpoint(in -> {
+                    Tensor h = Ops.add(attention(b.norm1().forward(in), b.qkv(), b.proj(), config.numHeads(), rope, cu), in);
+                    Tensor m = b.fc1().forward(b.norm2().forward(h));
+                    return Ops.add(b.fc2().forward(Ops.activate(m, config.hiddenAct())), h);
+                }, x);
             }
             Tensor merged = mergerMlp(lnQ.forward(x), mlp0, mlp2, config.spatialMergeSize() * config.spatialMergeSize());
             return new Features(merged, merged);

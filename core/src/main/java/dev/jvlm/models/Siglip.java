@@ -5,6 +5,8 @@ import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.LayerNorm;
 import dev.jvlm.nn.PatchEmbedding;
+import dev.jvlm.tensor.Layout;
+import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
 
@@ -66,29 +68,21 @@ final class Siglip {
         int rows = pixels.dim(2) / config.patchSize();
         int cols = pixels.dim(3) / config.patchSize();
         int patches = rows * cols;
-        int d = config.hiddenSize();
         int n = config.patchesPerSide();
         if (rows > n || cols > n) {
             throw new JvlmException("pixel_values: images of " + pixels.dim(2) + "x" + pixels.dim(3) + " pixels exceed the vision tower's "
                     + config.imageSize() + "x" + config.imageSize());
         }
-        Tensor x = patchEmbedding.forward(pixels);
-        float[] a = x.floats();
         int[] keyValid = patchMask == null ? null : new int[images * patches];
+        int[] positionIds = new int[images * patches];
         for (int img = 0; img < images; img++) {
             boolean[] mask = patchMask == null ? null : patchMask[img];
-            int[] ids = positionIds(mask, rows, cols);
-            for (int p = 0; p < patches; p++) {
-                if (keyValid != null) {
-                    keyValid[img * patches + p] = mask[p] ? 1 : 0;
-                }
-                long row = (long) ids[p] * d;
-                int base = (img * patches + p) * d;
-                for (int j = 0; j < d; j++) {
-                    a[base + j] += positionEmbedding.getFloat(row + j);
-                }
+            System.arraycopy(positionIds(mask, rows, cols), 0, positionIds, img * patches, patches);
+            for (int p = 0; keyValid != null && p < patches; p++) {
+                keyValid[img * patches + p] = mask[p] ? 1 : 0;
             }
         }
+        Tensor x = Ops.add(patchEmbedding.forward(pixels), Layout.gatherRows(positionEmbedding, positionIds));
         // Hugging Face passes no mask at all when every patch is real; both give the same attention.
         Tensor h = encoder.forward(x, keyValid, encoder.numLayers(), null);
         return postLayernorm.forward(h);

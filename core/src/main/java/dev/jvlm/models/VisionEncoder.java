@@ -6,6 +6,7 @@ import dev.jvlm.io.ConfigNode;
 import dev.jvlm.nn.LayerNorm;
 import dev.jvlm.nn.Linear;
 import dev.jvlm.tensor.Attention;
+import dev.jvlm.tensor.Autograd;
 import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Ops.Activation;
 import dev.jvlm.tensor.Tensor;
@@ -100,7 +101,9 @@ final class VisionEncoder {
             hiddenStates.add(x);
         }
         for (int i = 0; i < count; i++) {
-            h = layer(layers.get(i), h, cuSeqlens, keyValid);
+            Layer l = layers.get(i);
+            // Training keeps only each layer's input and recomputes the layer during the backward pass.
+            h = Autograd.checkpoint(in -> layer(l, in, cuSeqlens, keyValid), h);
             if (hiddenStates != null) {
                 hiddenStates.add(h.reshape(images, tokens, config.hiddenSize()));
             }
@@ -111,9 +114,8 @@ final class VisionEncoder {
     private Tensor layer(Layer l, Tensor x, int[] cuSeqlens, int[] keyValid) {
         Tensor n = l.layerNorm1().forward(x);
         Tensor[] qkv = Linear.forwardAll(n, l.qProj(), l.kProj(), l.vProj());
-        Tensor attn = Tensor.zeros(x.shape());
-        Attention.packed(qkv[0].floats(), qkv[1].floats(), qkv[2].floats(), attn.floats(), cuSeqlens, config.numHeads(),
-                config.headDim(), (float) Math.pow(config.headDim(), -0.5), keyValid);
+        Tensor attn = Attention.packed(qkv[0], qkv[1], qkv[2], cuSeqlens, config.numHeads(), config.headDim(),
+                (float) Math.pow(config.headDim(), -0.5), keyValid);
         Tensor residual = Ops.add(l.outProj().forward(attn), x);
         Tensor m = l.fc1().forward(l.layerNorm2().forward(residual));
         return Ops.add(l.fc2().forward(Ops.activate(m, config.hiddenAct())), residual);

@@ -5,6 +5,7 @@ import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.ConfigNode;
 import dev.jvlm.io.RandomWeights;
 import dev.jvlm.io.TrainableWeights;
+import dev.jvlm.tensor.Layout;
 import dev.jvlm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
@@ -116,10 +117,11 @@ sealed interface VisionLanguage permits Llava, LlavaNext, Idefics3, Qwen2Vl, Gem
     }
 
     /**
-     * Writes the rows of {@code features [n, hidden]} over the embeddings of the tokens equal to
+     * The embeddings with the rows of {@code features [n, hidden]} in place of the tokens equal to
      * {@code tokenId}, in reading order over the batch ({@code masked_scatter}); the counts must agree.
+     * As with masked_scatter, the replaced embeddings get no gradient.
      */
-    static void merge(Tensor embeds, long[][] ids, long tokenId, Tensor features, String what) {
+    static Tensor merge(Tensor embeds, long[][] ids, long tokenId, Tensor features, String what) {
         int d = embeds.dim(-1);
         int n = (int) (features.numel() / d);
         int placeholders = 0;
@@ -132,16 +134,14 @@ sealed interface VisionLanguage permits Llava, LlavaNext, Idefics3, Qwen2Vl, Gem
             throw new JvlmException(what + " features and " + what + " tokens do not match: the prompt has " + placeholders + " "
                     + what + " tokens (id " + tokenId + ") but the " + what + " inputs give " + n + " features");
         }
-        float[] e = embeds.floats();
-        float[] f = features.toF32().floats();
         int tokens = ids[0].length;
-        int next = 0;
-        for (int b = 0; b < ids.length; b++) {
-            for (int t = 0; t < tokens; t++) {
-                if (ids[b][t] == tokenId) {
-                    System.arraycopy(f, next++ * d, e, (b * tokens + t) * d, d);
-                }
-            }
+        int rows = ids.length * tokens;
+        // Row r of the result is row r of the embeddings, or (placeholders) the next feature row after them.
+        int[] index = new int[rows];
+        for (int r = 0, next = 0; r < rows; r++) {
+            index[r] = ids[r / tokens][r % tokens] == tokenId ? rows + next++ : r;
         }
+        Tensor source = Layout.concat(0, embeds.reshape(rows, d), features.reshape(n, d));
+        return Layout.gatherRows(source, index).reshape(embeds.shape());
     }
 }

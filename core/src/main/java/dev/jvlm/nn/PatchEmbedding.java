@@ -5,18 +5,26 @@ import dev.jvlm.tensor.MatMul;
 import dev.jvlm.tensor.Tensor;
 
 /**
- * A vision transformer's patch convolution ({@code Conv2d} with kernel = stride = patch, no padding):
- * since the patches do not overlap, it is a linear layer over each patch unfolded in (channel, row,
- * column) order, with the weight {@code [hidden, channels, patch, patch]} viewed as
- * {@code [hidden, channels·patch·patch]}.
+ * A vision transformer's patch convolution ({@code Conv2d} with kernel = stride = patch, no padding;
+ * also Qwen2-VL's {@code Conv3d} over patches its processor already flattened): since the patches do
+ * not overlap, it is a linear layer over each patch unfolded in (channel, [frame,] row, column) order,
+ * with the weight {@code [hidden, channels, [frames,] patch, patch]} viewed as {@code [hidden, rest]}.
+ * The weight keeps its checkpoint shape and is viewed anew by every forward, so that a trainable
+ * weight receives its gradient in every step.
  */
 public record PatchEmbedding(String name, Tensor weight, Tensor bias, int channels, int patch) {
 
     /** Loads {@code name.weight} {@code [hidden, channels, patch, patch]} and, when asked, {@code name.bias}. */
     public static PatchEmbedding load(Checkpoint ckpt, String name, int channels, int patch, int hidden, boolean withBias) {
-        Tensor w = ckpt.get(name + ".weight", hidden, channels, patch, patch).reshape(hidden, channels * patch * patch);
+        Tensor w = ckpt.get(name + ".weight", hidden, channels, patch, patch);
         Tensor b = withBias ? ckpt.get(name + ".bias", hidden).toF32() : null;
         return new PatchEmbedding(name, w, b, channels, patch);
+    }
+
+    /** Embeddings {@code [n, hidden]} of patches already unfolded as {@code [n, channels·[frames·]patch·patch]}. */
+    public Tensor project(Tensor unfolded) {
+        int hidden = weight.dim(0);
+        return MatMul.linear(unfolded, weight.reshape(hidden, (int) (weight.numel() / hidden)), bias);
     }
 
     /**
@@ -49,7 +57,6 @@ public record PatchEmbedding(String name, Tensor weight, Tensor bias, int channe
                 }
             }
         }
-        Tensor out = MatMul.linear(Tensor.of(unfolded, images * rows * cols, k), weight, bias);
-        return out.reshape(images, rows * cols, weight.dim(0));
+        return project(Tensor.of(unfolded, images * rows * cols, k)).reshape(images, rows * cols, weight.dim(0));
     }
 }

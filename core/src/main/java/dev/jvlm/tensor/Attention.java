@@ -1,6 +1,8 @@
 package dev.jvlm.tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -247,7 +249,7 @@ public final class Attention {
         Tensor out = Tensor.zeros(q.shape());
         attend(q.floats(), kt, vt, out.floats(), batch, tokens, heads, kvHeads, headDim, tokens, tokens, 0, scale, mask);
         return Autograd.record(out, g -> attentionBackward(q.floats(), kt, vt, g.floats(), batch, tokens, heads, kvHeads,
-                headDim, scale, mask, q.shape(), k.shape()), q, k, v);
+                headDim, scale, mask, q.shape(), k.shape(), v.shape()), q, k, v);
     }
 
     /** [batch, tokens, kvHeads, d] → [batch, kvHeads, tokens, d], the key-store layout. */
@@ -264,7 +266,8 @@ public final class Attention {
     }
 
     private static Tensor[] attentionBackward(float[] q, float[] k, float[] v, float[] go, int batch, int tokens, int heads,
-                                              int kvHeads, int d, float scale, Mask mask, int[] qShape, int[] kShape) {
+                                              int kvHeads, int d, float scale, Mask mask, int[] qShape, int[] kShape,
+                                              int[] vShape) {
         int group = heads / kvHeads;
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
@@ -336,7 +339,7 @@ public final class Attention {
             }
         });
         return new Tensor[] {Tensor.of(dq, qShape), Tensor.of(fromHeadMajor(dk, batch, tokens, kvHeads, d), kShape),
-                Tensor.of(fromHeadMajor(dv, batch, tokens, kvHeads, d), kShape)};
+                Tensor.of(fromHeadMajor(dv, batch, tokens, kvHeads, d), vShape)};
     }
 
     private static float[] fromHeadMajor(float[] x, int batch, int tokens, int kvHeads, int d) {
@@ -354,15 +357,21 @@ public final class Attention {
     /**
      * Bidirectional self-attention inside the segments of a packed sequence, as vision encoders use
      * it: the tokens in {@code [cuSeqlens[i], cuSeqlens[i+1])} see only each other (one image, tile or
-     * window each). q, k, v and out are {@code [tokens, heads, headDim]}, the layout projections give.
+     * window each). q, k and v are {@code [tokens, heads·headDim]}, the layout projections give; the
+     * output has q's shape. Differentiable: every run of consecutive segments of one length is one
+     * batched {@link #attention} call, so a packed sequence of equal tiles is a single call.
      *
      * @param keyValid per token, 0 for a key no query may see (e.g. a padding patch); null: all valid
      */
-    public static void packed(float[] q, float[] k, float[] v, float[] out, int[] cuSeqlens, int heads, int headDim,
-                              float scale, int[] keyValid) {
-        int stride = heads * headDim;
+    public static Tensor packed(Tensor q, Tensor k, Tensor v, int[] cuSeqlens, int heads, int headDim, float scale,
+                                int[] keyValid) {
+        int tokens = q.dim(0);
         int segments = cuSeqlens.length - 1;
-        // Consecutive segments of one length run as one batch, so a packed sequence of equal tiles is one call.
+        if (cuSeqlens[0] != 0 || cuSeqlens[segments] != tokens) {
+            throw new IllegalArgumentException("packed attention: cu_seqlens " + Arrays.toString(cuSeqlens) + " do not span "
+                    + tokens + " tokens");
+        }
+        List<Tensor> parts = new ArrayList<>();
         for (int s = 0, e; s < segments; s = e) {
             int n = cuSeqlens[s + 1] - cuSeqlens[s];
             e = s + 1;
@@ -375,9 +384,6 @@ public final class Attention {
             int batch = e - s;
             int start = cuSeqlens[s];
             int len = batch * n;
-            boolean whole = start == 0 && (long) len * stride == q.length;
-            float[] qs = whole ? q : Arrays.copyOfRange(q, start * stride, (start + len) * stride);
-            float[] os = whole ? out : new float[len * stride];
             int[][] valid = null;
             if (keyValid != null) {
                 valid = new int[batch][];
@@ -385,25 +391,18 @@ public final class Attention {
                     valid[b] = Arrays.copyOfRange(keyValid, start + b * n, start + (b + 1) * n);
                 }
             }
-            attend(qs, headsFirst(k, start, batch, n, heads, headDim), headsFirst(v, start, batch, n, heads, headDim), os,
-                    batch, n, heads, heads, headDim, n, n, 0, scale, new Mask(false, 0, valid, null, null, 0));
-            if (!whole) {
-                System.arraycopy(os, 0, out, start * stride, len * stride);
-            }
+            Mask mask = new Mask(false, 0, valid, null, null, 0);
+            int[] shape = {batch, n, heads, headDim};
+            Tensor out = attention(rows(q, start, len).reshape(shape), rows(k, start, len).reshape(shape),
+                    rows(v, start, len).reshape(shape), batch, n, heads, heads, headDim, scale, mask);
+            parts.add(out.reshape(len, heads * headDim));
         }
+        Tensor all = parts.size() == 1 ? parts.getFirst() : Layout.concat(0, parts.toArray(Tensor[]::new));
+        return all.reshape(q.shape());
     }
 
-    /** {@code [batch, n, heads, d]} rows starting at token {@code start} as {@code [batch, heads, n, d]}. */
-    private static float[] headsFirst(float[] x, int start, int batch, int n, int heads, int d) {
-        float[] out = new float[batch * n * heads * d];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < n; t++) {
-                for (int h = 0; h < heads; h++) {
-                    System.arraycopy(x, ((start + b * n + t) * heads + h) * d, out, ((b * heads + h) * n + t) * d, d);
-                }
-            }
-        }
-        return out;
+    private static Tensor rows(Tensor x, int start, int length) {
+        return start == 0 && length == x.dim(0) ? x : Layout.narrow(x, 0, start, length);
     }
 
     private static float[] scoreBuffer(int n) {

@@ -14,7 +14,9 @@ import java.util.function.UnaryOperator;
  * inference (whose weights never need gradients) records nothing and pays nothing.
  */
 public final class Autograd {
-    private static final ThreadLocal<int[]> DISABLED = ThreadLocal.withInitial(() -> new int[1]);
+    // [0]: how many noGrad scopes are open; [1]: set when an op inside one had an input needing a
+    // gradient, which tells checkpoint whether the block it ran depends on anything trainable.
+    private static final ThreadLocal<int[]> DISABLED = ThreadLocal.withInitial(() -> new int[2]);
 
     private Autograd() {
     }
@@ -54,12 +56,14 @@ public final class Autograd {
 
     /** True when an op with these inputs must record its backward rule. */
     public static boolean needed(Tensor... inputs) {
-        if (!enabled()) {
-            return false;
-        }
         for (Tensor t : inputs) {
             if (t != null && t.requiresGrad()) {
-                return true;
+                int[] d = DISABLED.get();
+                if (d[0] == 0) {
+                    return true;
+                }
+                d[1] = 1;
+                return false;
             }
         }
         return false;
@@ -149,13 +153,27 @@ public final class Autograd {
     /**
      * Activation recomputation: runs {@code f} without recording and keeps only its input; the
      * backward pass runs {@code f} again with recording and back-propagates through that copy.
-     * Memory then holds one block's activations at a time.
+     * Memory then holds one block's activations at a time. When neither the input nor anything
+     * {@code f} reads needs a gradient (inference, a frozen tower), nothing is recorded.
      */
     public static Tensor checkpoint(UnaryOperator<Tensor> f, Tensor input) {
         if (!enabled()) {
             return f.apply(input);
         }
-        Tensor out = noGrad(() -> f.apply(input));
+        int[] d = DISABLED.get();
+        int outer = d[1];
+        d[1] = 0;
+        Tensor out;
+        boolean trainable;
+        try {
+            out = noGrad(() -> f.apply(input));
+        } finally {
+            trainable = d[1] != 0 || input.requiresGrad();
+            d[1] = outer;
+        }
+        if (!trainable) {
+            return out;
+        }
         Tensor detached = Tensor.of(out.floats(), out.shape());
         Node node = new Node(new Tensor[] {input}, g -> {
             Tensor x = Tensor.of(input.floats(), input.shape());

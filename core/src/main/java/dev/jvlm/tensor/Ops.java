@@ -348,6 +348,57 @@ public final class Ops {
         }, a);
     }
 
+    /**
+     * {@code AvgPool2d(kernel, stride=kernel)} over a channels-last grid: {@code x [n, height·width, channels]}
+     * → {@code [n, (height/kernel)·(width/kernel), channels]}; trailing rows and columns that fill no
+     * whole window are dropped. Each window sums its rows then columns in float32, as torch's CPU kernel does.
+     */
+    public static Tensor avgPool2d(Tensor x, int height, int width, int kernel) {
+        int n = x.dim(0);
+        int c = x.dim(-1);
+        if (x.rank() != 3 || x.dim(1) != height * width) {
+            throw new IllegalArgumentException("avgPool2d: expected [n, " + height + "·" + width + ", channels], got " + x.describe());
+        }
+        int oh = height / kernel;
+        int ow = width / kernel;
+        float divisor = kernel * kernel;
+        float[] h = x.floats();
+        Tensor out = Tensor.zeros(n, oh * ow, c);
+        float[] o = out.floats();
+        forRows(n * oh * ow, c * kernel * kernel, r -> {
+            int img = r / (oh * ow);
+            int oy = r / ow % oh;
+            int ox = r % ow;
+            for (int ch = 0; ch < c; ch++) {
+                float sum = 0;
+                for (int ky = 0; ky < kernel; ky++) {
+                    for (int kx = 0; kx < kernel; kx++) {
+                        sum += h[((img * height + oy * kernel + ky) * width + ox * kernel + kx) * c + ch];
+                    }
+                }
+                o[r * c + ch] = sum / divisor;
+            }
+        });
+        return Autograd.record(out, g -> {
+            float[] go = g.floats();
+            float[] dx = new float[h.length];
+            for (int r = 0; r < n * oh * ow; r++) {
+                int img = r / (oh * ow);
+                int oy = r / ow % oh;
+                int ox = r % ow;
+                for (int ky = 0; ky < kernel; ky++) {
+                    for (int kx = 0; kx < kernel; kx++) {
+                        int base = ((img * height + oy * kernel + ky) * width + ox * kernel + kx) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            dx[base + ch] += go[r * c + ch] / divisor;
+                        }
+                    }
+                }
+            }
+            return new Tensor[] {Tensor.of(dx, x.shape())};
+        }, x);
+    }
+
     /** Label value that excludes a position from the loss, as in PyTorch and Hugging Face. */
     public static final int IGNORE_INDEX = -100;
 

@@ -138,8 +138,8 @@ class AttentionTest {
         valid[3] = 0;
         valid[12] = 0;
         valid[19] = 0;
-        float[] out = new float[q.length];
-        Attention.packed(q, k, v, out, cu, heads, d, 0.4f, valid);
+        float[] out = Attention.packed(Tensor.of(q, n, heads * d), Tensor.of(k, n, heads * d), Tensor.of(v, n, heads * d), cu, heads, d,
+                0.4f, valid).floats();
         for (int s = 0; s + 1 < cu.length; s++) {
             for (int t = cu[s]; t < cu[s + 1]; t++) {
                 for (int h = 0; h < heads; h++) {

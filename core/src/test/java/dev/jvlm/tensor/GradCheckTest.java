@@ -1,5 +1,6 @@
 package dev.jvlm.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,6 +54,7 @@ class GradCheckTest {
                 continue;
             }
             assertNotNull(t.grad(), "input " + n + " got a gradient");
+            assertArrayEquals(t.shape(), t.grad().shape(), "input " + n + ": the gradient has the input's shape");
             float[] x = t.floats();
             int step = Math.max(1, x.length / 40);
             for (int i = 0; i < x.length; i += step) {
@@ -149,6 +151,55 @@ class GradCheckTest {
                 leaf(r, 1, batch, tokens, heads, d), leaf(r, 1, batch, tokens, kv, d), leaf(r, 1, batch, tokens, kv, d));
         check(in -> Attention.attention(in[0], in[1], in[2], 1, 5, 2, 2, 4, 0.5f, Attention.Mask.causalOnly()),
                 leaf(r, 1, 1, 5, 2, 4), leaf(r, 1, 1, 5, 2, 4), leaf(r, 1, 1, 5, 2, 4));
+        // Keys normed per head arrive as [tokens·kvHeads, headDim], values as the projection gave them.
+        check(in -> Attention.attention(in[0], in[1], in[2], 1, 5, 2, 2, 4, 0.5f, Attention.Mask.causalOnly()),
+                leaf(r, 1, 5, 8), leaf(r, 1, 10, 4), leaf(r, 1, 5, 8));
+    }
+
+    @Test
+    void gatherRowsAddsRepeatedRowsGradients() {
+        SplittableRandom r = new SplittableRandom(10);
+        check(in -> Layout.gatherRows(in[0], new int[] {2, 0, 2, 3, 2}), leaf(r, 1, 4, 3, 2));
+        Tensor table = leaf(r, 1, 3, 4);
+        Autograd.backward(Layout.gatherRows(table, new int[] {1, 1, 2}), Tensor.of(new float[12], 3, 4));
+        assertEquals(0f, table.grad().getFloat(0), "a row nobody picked gets zero");
+    }
+
+    @Test
+    void concatAndNarrowAlongEveryDimension() {
+        SplittableRandom r = new SplittableRandom(11);
+        check(in -> Layout.concat(0, in[0], in[1]), leaf(r, 1, 2, 3), leaf(r, 1, 4, 3));
+        check(in -> Layout.concat(1, in[0], in[1], in[2]), leaf(r, 1, 2, 1, 3), leaf(r, 1, 2, 4, 3), leaf(r, 1, 2, 2, 3));
+        check(in -> Layout.concat(-1, in[0], in[1]), leaf(r, 1, 3, 2, 2), leaf(r, 1, 3, 2, 5));
+        check(in -> Layout.narrow(in[0], 0, 1, 2), leaf(r, 1, 4, 3));
+        check(in -> Layout.narrow(in[0], 1, 2, 3), leaf(r, 1, 2, 6, 2));
+        check(in -> Layout.narrow(in[0], -1, 4, 3), leaf(r, 1, 3, 7));
+    }
+
+    @Test
+    void averagePoolingOverAChannelsLastGrid() {
+        SplittableRandom r = new SplittableRandom(12);
+        check(in -> Ops.avgPool2d(in[0], 4, 4, 2), leaf(r, 1, 2, 16, 3));
+        // A 5x5 grid pooled by 2 drops its last row and column.
+        check(in -> Ops.avgPool2d(in[0], 5, 5, 2), leaf(r, 1, 1, 25, 2));
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4, 1);
+        assertEquals(2.5f, Ops.avgPool2d(x, 2, 2, 2).getFloat(0));
+    }
+
+    @Test
+    void packedAttentionOverSegmentsOfUnequalLength() {
+        SplittableRandom r = new SplittableRandom(13);
+        int heads = 2, d = 3;
+        int[] cu = {0, 4, 4, 7, 10, 15};
+        int n = cu[cu.length - 1];
+        int[] valid = new int[n];
+        java.util.Arrays.fill(valid, 1);
+        valid[2] = 0;
+        valid[14] = 0;
+        check(in -> Attention.packed(in[0], in[1], in[2], cu, heads, d, 0.6f, valid),
+                leaf(r, 1, n, heads * d), leaf(r, 1, n, heads * d), leaf(r, 1, n, heads * d));
+        check(in -> Attention.packed(in[0], in[1], in[2], new int[] {0, 5}, heads, d, 0.6f, null),
+                leaf(r, 1, 5, heads * d), leaf(r, 1, 5, heads * d), leaf(r, 1, 5, heads * d));
     }
 
     @Test
@@ -185,5 +236,29 @@ class GradCheckTest {
             assertEquals(xa.grad().getFloat(i % 24), xb.grad().getFloat(i % 24), 1e-6f);
         }
         assertNotNull(plainW);
+    }
+
+    @Test
+    void checkpointRecordsNothingWhenNothingTrains() {
+        SplittableRandom r = new SplittableRandom(14);
+        Tensor w = Tensor.of(leaf(r, 0.5, 5, 5).floats(), 5, 5);
+        Tensor x = Tensor.of(leaf(r, 1, 3, 5).floats(), 3, 5);
+        Tensor y = Autograd.checkpoint(in -> MatMul.linear(in, w, null), x);
+        assertTrue(!y.requiresGrad(), "inference through a checkpointed block builds no graph");
+    }
+
+    @Test
+    void checkpointTrainsWeightsBehindAFrozenInput() {
+        SplittableRandom r = new SplittableRandom(15);
+        Tensor w = leaf(r, 0.5, 5, 5);
+        Tensor x = Tensor.of(leaf(r, 1, 3, 5).floats(), 3, 5);
+        Autograd.backward(Ops.crossEntropy(Autograd.checkpoint(in -> MatMul.linear(in, w, null), x), new int[] {0, 1, 2}, 3));
+        Tensor viaCheckpoint = w.grad();
+        w.setGrad(null);
+        Autograd.backward(Ops.crossEntropy(MatMul.linear(x, w, null), new int[] {0, 1, 2}, 3));
+        assertNotNull(viaCheckpoint);
+        for (int i = 0; i < w.numel(); i++) {
+            assertEquals(w.grad().getFloat(i), viaCheckpoint.getFloat(i), 1e-6f);
+        }
     }
 }
