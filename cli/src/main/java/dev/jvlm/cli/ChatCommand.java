@@ -30,7 +30,7 @@ final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
+    @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
     @Option(names = "--image", paramLabel = "IMG", description = "Image for the first message (repeatable).")

@@ -23,7 +23,7 @@ final class PreprocessCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
+    @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "Image file (repeatable).")

@@ -19,9 +19,27 @@ public final class ModelLocator {
     private ModelLocator() {
     }
 
+    /** System property naming the jvlm installation (the launcher sets it), whose demo/model is the default model. */
+    public static final String HOME_PROPERTY = "jvlm.home";
+
+    /** A model given by the user, or the embedded default model when {@code model} is null. */
     public static Path resolve(String model) {
+        if (model == null) {
+            return defaultModel();
+        }
         return resolve(model, hubCache(System.getenv(), Path.of(System.getProperty("user.home")),
                 System.getProperty(HUB_CACHE_PROPERTY)));
+    }
+
+    /** jvlm's embedded demo model ({@code demo/model} of the installation). */
+    public static Path defaultModel() {
+        String home = System.getProperty(HOME_PROPERTY);
+        Path dir = home == null ? null : Path.of(home, "demo", "model");
+        if (dir == null || !Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new JvlmException("no --model given and no embedded model found" + (dir == null ? "" : " at " + dir)
+                    + "; pass --model DIR (or run through the ./jvlm launcher)");
+        }
+        return dir;
     }
 
     /**
