@@ -1,0 +1,93 @@
+package dev.jvlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jvlm.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short real training run on the synthetic task: the demo model's recipe, shrunk to a minute. */
+class FinetuneCommandTest {
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void data() {
+        CliRunner synth = CliRunner.run("synth", "--output", tmp.resolve("data").toString(), "--train", "400", "--val", "40",
+                "--model-files", tmp.resolve("files").toString());
+        assertEquals(0, synth.exitCode(), synth.err());
+        CliRunner init = CliRunner.run("init", "--config", tmp.resolve("files/config.json").toString(), "--tokenizer",
+                tmp.resolve("files").toString(), "--output", tmp.resolve("init").toString(), "--seed", "1");
+        assertEquals(0, init.exitCode(), init.err());
+    }
+
+    private static Path recipe(String name, String extra) throws IOException {
+        Path r = tmp.resolve(name + ".yaml");
+        Files.writeString(r, """
+                model: init
+                output_dir: %s
+                data:
+                  train: {format: jsonl, path: data/train.jsonl}
+                  validation: {format: jsonl, path: data/val.jsonl}
+                  max_length: 128
+                optimizer: {name: adamw, lr: 3e-3}
+                scheduler: {name: cosine, warmup_steps: 5}
+                training: {max_steps: 40, batch_size: 4, seed: 3}
+                eval: {every: 20}
+                checkpoint: {every: 20, keep: 1}
+                %s
+                """.formatted(name, extra));
+        return r;
+    }
+
+    @Test
+    void fullFineTuningOfTheDemoArchitectureLowersTheLoss() throws IOException {
+        CliRunner r = CliRunner.run("finetune", "--config", recipe("full", "freeze: {vision_tower: false}").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<Double> losses = Files.readAllLines(tmp.resolve("full/metrics.jsonl")).stream()
+                .map(l -> Json.parse(l, "metrics")).filter(n -> n.has("loss")).map(n -> n.get("loss").asDouble()).toList();
+        assertEquals(40, losses.size());
+        double first = losses.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double last = losses.subList(35, 40).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertTrue(last < 0.6 * first, "loss falls: " + first + " -> " + last);
+        assertTrue(Files.isRegularFile(tmp.resolve("full/model/model.safetensors")));
+        assertTrue(Files.isRegularFile(tmp.resolve("full/model/tokenizer.json")));
+        assertTrue(r.err().contains("trained 40 steps on 400 samples (none skipped)"), r.err());
+        CliRunner chat = CliRunner.run("chat", "--model", tmp.resolve("full/model").toString(), "--image",
+                tmp.resolve("data/images/train_000000.png").toString(), "--max-tokens", "3", "What colour is the star?");
+        assertEquals(0, chat.exitCode(), chat.err());
+    }
+
+    @Test
+    void loraRunWritesAPeftAdapterAndResumeFinishesIt() throws IOException {
+        Path recipe = recipe("lora", "peft: {r: 4, lora_alpha: 8}");
+        CliRunner first = CliRunner.run("finetune", "--config", recipe.toString(), "--max-steps", "40");
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(Files.isRegularFile(tmp.resolve("lora/adapter/adapter_config.json")));
+        CliRunner again = CliRunner.run("finetune", "--config", recipe.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("holds a previous run"), again.err());
+        CliRunner resumed = CliRunner.run("finetune", "--config", recipe.toString(), "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.err().contains("trained 0 steps"), resumed.err());
+    }
+
+    @Test
+    void recipeMistakesNameTheKey() throws IOException {
+        CliRunner unknown = CliRunner.run("finetune", "--config", recipe("bad", "training: {max_stepz: 3}").toString());
+        assertEquals(1, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown key \"training.max_stepz\""), unknown.err());
+        Path r = tmp.resolve("bad2.yaml");
+        Files.writeString(r, "model: init\noutput_dir: x\ndata: {train: {format: csv, path: data/train.jsonl}}\n");
+        CliRunner format = CliRunner.run("finetune", "--config", r.toString());
+        assertTrue(format.err().contains("data.train.format \"csv\" is not one of"), format.err());
+        CliRunner range = CliRunner.run("finetune", "--config", recipe("bad3", "").toString(), "--set", "optimizer.lr=-1");
+        assertTrue(range.err().contains("\"optimizer.lr\" must be a number in"), range.err());
+    }
+}
