@@ -46,14 +46,14 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Path samples = model.getParent().resolve("samples.jsonl");
+        Path samples = model.getParent().resolve("test.jsonl");
         List<String> lines = Files.readAllLines(samples);
         int correct = 0;
         out.println("jvlm demo: " + model + " (" + vlm.model().modelType() + ", trained by jvlm from scratch on synthetic shapes)");
         for (String line : lines) {
             JsonNode s = Json.parse(line, samples.toString());
-            Path img = samples.getParent().resolve(s.get("image").asText());
-            String q = s.get("question").asText();
+            Path img = samples.getParent().resolve(s.get("images").get(0).asText());
+            String q = s.get("messages").get(0).get("content").get(1).get("text").asText();
             String expected = s.get("answer").asText();
             String a = answer(vlm, img, q, greedy);
             boolean ok = a.strip().equals(expected);
