@@ -1,6 +1,7 @@
 package dev.jvlm.cli;
 
 import dev.jvlm.bench.Benchmarks;
+import dev.jvlm.bench.VisionBenchmarks;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,6 +11,9 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-model", description = "Only the probes and kernels.")
     boolean skipModel;
+
+    @Option(names = "--vision", description = "Also the image benchmarks (SmolVLM-256M shapes: seconds per tile, time to first token).")
+    boolean vision;
 
     @Option(names = "--prefill", defaultValue = "512", description = "Prompt tokens for the prefill measurement (default: ${DEFAULT-VALUE}).")
     int prefill;
@@ -24,6 +28,9 @@ final class BenchCommand implements Callable<Integer> {
         b.kernels();
         if (!skipModel) {
             b.model(Benchmarks.SMOLVLM_256M_TEXT, "SmolVLM-256M text shape", prefill, decode);
+        }
+        if (vision) {
+            new VisionBenchmarks(System.out, b.fmaPeak()).run();
         }
         return 0;
     }

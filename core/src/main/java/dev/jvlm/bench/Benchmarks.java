@@ -42,6 +42,11 @@ public final class Benchmarks {
         this.out = out;
     }
 
+    /** The FMA peak measured by {@link #probes()}. */
+    public double fmaPeak() {
+        return fmaPeak;
+    }
+
     public void probes() throws IOException {
         fmaPeak = Probes.fmaPeakGflops();
         heapBandwidth = Probes.readBandwidthGBs();
