@@ -116,6 +116,14 @@ public final class Metrics {
         return Optional.ofNullable(BY_NAME.get(key(nameOrAlias)));
     }
 
+    /**
+     * Python's {@code str.strip()}, which lmms-eval applies to every generated response before scoring
+     * and several tasks apply to questions; Python's whitespace set is wider than Java's.
+     */
+    public static String pythonStrip(String text) {
+        return Py.strip(text);
+    }
+
     /** All metrics, in documentation order. */
     public static List<Metric> all() {
         return ALL;
