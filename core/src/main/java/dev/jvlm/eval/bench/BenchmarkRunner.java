@@ -86,6 +86,11 @@ public final class BenchmarkRunner {
         }
         EvalSummary summary = summarize(request, scored, skipped, resumed);
         Reports.write(summary, output.resolve(SUMMARY_FILE), output.resolve(REPORT_FILE));
+        if (summary.overall().n() == 0) {
+            // Every item failed the same way, most likely: a score of nothing is no score.
+            throw new JvlmException("no item of " + request.data() + " could be scored (" + reasons(summary.skipped())
+                    + "); see " + output.resolve(REPORT_FILE));
+        }
         return summary;
     }
 

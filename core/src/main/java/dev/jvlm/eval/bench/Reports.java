@@ -32,7 +32,7 @@ public final class Reports {
     }
 
     /** The summary as JSON: the overall metric, other metrics, per-category tables and the skips with their reasons. */
-    public static ObjectNode json(EvalSummary summary) {
+    static ObjectNode json(EvalSummary summary) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("benchmark", summary.benchmark());
         root.put("model", summary.model());

@@ -314,6 +314,13 @@ class BenchmarkRunnerTest {
                 summary.skipped().stream().map(s -> s.where() + ": " + s.reason()).toList());
         assertEquals(2, predictions(dir.resolve("out")).size());
         assertEquals(1.0, Json.read(dir.resolve("out/summary.json")).get("points").asDouble());
+
+        JvlmException allFailed = assertThrows(JvlmException.class, () -> run(data, "ocrbench", new FakeModel(prompt -> {
+            throw new JvlmException("model_type \"llama\" takes no images");
+        }), 0, dir.resolve("text-only")));
+        assertEquals("no item of " + data + " could be scored (3 x the model cannot take this item: model_type \"llama\" takes "
+                + "no images); see " + dir.resolve("text-only/report.md"), allFailed.getMessage());
+        assertTrue(Files.readString(dir.resolve("text-only/report.md")).contains("| 3 |"), "the report still says why");
     }
 
     @Test
