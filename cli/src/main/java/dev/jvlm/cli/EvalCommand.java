@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
+    @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
     @Option(names = "--benchmark", required = true, paramLabel = "NAME",
@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         Path modelDir = ModelLocator.resolve(model);
         EvalRequest request = new EvalRequest(chosen, data, output, modelDir.toString(),
                 maxTokens == null ? chosen.maxNewTokens() : maxTokens, limit);
-        Vlm vlm = Vlm.load(model);
+        Vlm vlm = Vlm.load(modelDir.toString());
         int[] stops = vlm.defaultSampling().stopTokenIds();
         Predictor predictor = (prompt, images, maxNewTokens) -> vlm.reply(new Conversation().user(prompt, images),
                 SamplingParams.greedy(maxNewTokens).withStops(stops, List.of()), null).text();

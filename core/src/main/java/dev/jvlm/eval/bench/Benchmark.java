@@ -41,11 +41,6 @@ public final class Benchmark {
         return maxNewTokens;
     }
 
-    /** The name of the metric the overall score is. */
-    public String metricName() {
-        return circular ? Benchmarks.CIRCULAR.name() : scorer.name();
-    }
-
     Scorer scorer() {
         return scorer;
     }

@@ -177,8 +177,8 @@ public final class BenchmarkRunner {
             }
             if (!earlier.prompt().equals(item.prompt())) {
                 throw new JvlmException(output.resolve(PredictionLog.FILE_NAME) + ", line " + earlier.line()
-                        + ": item '" + item.id() + "' was predicted for another prompt than the data file's " + item.where()
-                        + " now gives; give another --output for this data");
+                        + ": item '" + item.id() + "' was predicted for another prompt than the one " + item.where()
+                        + " of the data file gives now; give another --output for this data");
             }
             resumed++;
         }

@@ -36,14 +36,6 @@ public sealed interface ImageRef {
         }
     }
 
-    /** Raw image bytes, as Hugging Face parquet image structs hold them. */
-    record Bytes(String field, byte[] bytes) implements ImageRef {
-        @Override
-        public DecodedImage decode(ImageLoader loader) {
-            return decodeBytes(loader, field, bytes);
-        }
-    }
-
     /** An image file, given relative to the data file or absolute. */
     record File(String field, Path path) implements ImageRef {
         @Override
