@@ -17,6 +17,7 @@ import java.util.SequencedMap;
  * @param answer     the reference answer(s) as the file gives them, for predictions.jsonl
  * @param scoring    the scorer's item without {@code prediction}: {@code references} and metric fields
  * @param categories the item's value in each of the benchmark's category dimensions that it has
+ *                   (a builder sets those it derives; {@link Benchmark#item} adds the record's fields)
  * @param group      MMBench's circular group (the question all its rotations share), else empty
  */
 record BenchmarkItem(String id, int number, String where, String prompt, List<ImageRef> images, JsonNode answer, ObjectNode scoring,

@@ -55,28 +55,22 @@ public final class Benchmarks {
                     "Electronics", "Energy_and_Power", "Materials", "Mechanical_Engineering"));
 
     private static final Map<String, Benchmark> BY_NAME = index(List.of(
-            new Benchmark("synth", 64, Scorer.exactMatch(), List.of(), false, List.of("question_type"), Benchmarks::synth),
-            new Benchmark("mmbench", 1024, Scorer.metric("mcq_letter_vlmevalkit"), List.of(), true,
-                    List.of("category", "l2-category"), Benchmarks::mmbench),
-            new Benchmark("ai2d", 16, Scorer.metric("ai2d_exact_match"), List.of(), false, List.of("category"),
-                    Benchmarks::ai2d),
-            new Benchmark("docvqa", 32, Scorer.metric("anls"), List.of(), false, List.of("category"),
-                    row -> shortAnswer(row, SHORT_ANSWER_INSTRUCTION, List.of("category"))),
-            new Benchmark("chartqa", 16, Scorer.metric("relaxed_accuracy"), List.of(), false,
-                    List.of("type", "category", "split"),
-                    row -> shortAnswer(row, CHARTQA_INSTRUCTION, List.of("type", "category", "split"))),
-            new Benchmark("textvqa", 1024, Scorer.metric("textvqa_accuracy"), List.of(), false, List.of("category"),
-                    Benchmarks::textVqa),
-            new Benchmark("vqav2", 16, Scorer.metric("vqa_accuracy"), List.of(), false, List.of("answer_type"),
-                    Benchmarks::vqaV2),
-            new Benchmark("ocrbench", 128, Scorer.metric("ocrbench_hit"), List.of(), false,
-                    List.of("question_type", "category"), Benchmarks::ocrBench),
-            new Benchmark("realworldqa", 16, Scorer.metric("realworldqa"), List.of(), false, List.of("category"),
-                    Benchmarks::realWorldQa),
-            new Benchmark("mmmu", 128, Scorer.mmmu(), List.of(), false, List.of("subject", "discipline"),
-                    Benchmarks::mmmu),
-            new Benchmark("cord", 768, Scorer.metric("cord_ted_acc_from_tokens"),
-                    List.of(Scorer.metric("cord_f1_from_tokens")), false, List.of(), Benchmarks::cord)));
+            new Benchmark("synth", 64, Scorer.exactMatch(), List.of("question_type"), Benchmarks::synth),
+            new Benchmark("mmbench", 1024, Scorer.metric("mcq_letter_vlmevalkit"), List.of("category", "l2-category"),
+                    Benchmarks::mmbench).scoredByCircularGroups(),
+            new Benchmark("ai2d", 16, Scorer.metric("ai2d_exact_match"), List.of("category"), Benchmarks::ai2d),
+            new Benchmark("docvqa", 32, Scorer.metric("anls"), List.of("category"),
+                    row -> shortAnswer(row, SHORT_ANSWER_INSTRUCTION)),
+            new Benchmark("chartqa", 16, Scorer.metric("relaxed_accuracy"), List.of("type", "category", "split"),
+                    row -> shortAnswer(row, CHARTQA_INSTRUCTION)),
+            new Benchmark("textvqa", 1024, Scorer.metric("textvqa_accuracy"), List.of("category"), Benchmarks::textVqa),
+            new Benchmark("vqav2", 16, Scorer.metric("vqa_accuracy"), List.of("answer_type"), Benchmarks::vqaV2),
+            new Benchmark("ocrbench", 128, Scorer.metric("ocrbench_hit"), List.of("question_type", "category"),
+                    Benchmarks::ocrBench),
+            new Benchmark("realworldqa", 16, Scorer.metric("realworldqa"), List.of("category"), Benchmarks::realWorldQa),
+            new Benchmark("mmmu", 128, Scorer.mmmu(), List.of("subject", "discipline"), Benchmarks::mmmu),
+            new Benchmark("cord", 768, Scorer.metric("cord_ted_acc_from_tokens"), List.of(), Benchmarks::cord)
+                    .alsoReporting(Scorer.metric("cord_f1_from_tokens"))));
 
     private Benchmarks() {
     }
@@ -105,8 +99,7 @@ public final class Benchmarks {
     /** jvlm's synthetic shapes: the question exactly as the model was trained on it, exact-match scored. */
     private static BenchmarkItem synth(Row row) {
         List<String> references = List.of(row.text("answer"));
-        return item(row, row.text("question"), textNode(references.getFirst()), references(references),
-                categories(row, List.of("question_type")));
+        return item(row, row.text("question"), textNode(references.getFirst()), references(references));
     }
 
     /**
@@ -126,9 +119,9 @@ public final class Benchmarks {
         ObjectNode scoring = references(List.of(answer));
         ObjectNode choices = scoring.putObject("choices");
         options.forEach(choices::put);
+        // lmms-eval's MMBench data spells the column L2-category, VLMEvalKit's l2-category.
         SequencedMap<String, String> categories = new LinkedHashMap<>();
-        row.optionalText("category").ifPresent(c -> categories.put("category", c));
-        row.firstText("l2-category", "L2-category").ifPresent(c -> categories.put("l2-category", c));
+        row.optionalText("L2-category").ifPresent(c -> categories.put("l2-category", c));
         String id = id(row);
         return new BenchmarkItem(id, row.number(), row.where(), prompt, requireImages(row), textNode(answer), scoring, categories,
                 Optional.of(circularGroup(id)));
@@ -139,21 +132,20 @@ public final class Benchmarks {
         SequencedMap<String, String> options = requireOptions(row);
         String letter = answerLetter(row, options);
         String prompt = row.text("question") + "\n" + optionLines(options) + "\n" + MULTIPLE_CHOICE_INSTRUCTION;
-        return item(row, prompt, textNode(letter), references(List.of(letter)), categories(row, List.of("category")));
+        return item(row, prompt, textNode(letter), references(List.of(letter)));
     }
 
     /** DocVQA and ChartQA: "{question}" + "\n" + instruction, answers from {@code answers} or {@code answer}. */
-    private static BenchmarkItem shortAnswer(Row row, String instruction, List<String> dimensions) {
+    private static BenchmarkItem shortAnswer(Row row, String instruction) {
         List<String> answers = answers(row);
-        return item(row, row.text("question") + "\n" + instruction, strings(answers), references(answers),
-                categories(row, dimensions));
+        return item(row, row.text("question") + "\n" + instruction, strings(answers), references(answers));
     }
 
     /** lmms-eval {@code textvqa_doc_to_text}: the question passes through Python's {@code str.capitalize()}. */
     private static BenchmarkItem textVqa(Row row) {
         List<String> answers = answers(row);
         return item(row, capitalize(row.text("question")) + "\n" + SHORT_ANSWER_INSTRUCTION, strings(answers),
-                references(answers), categories(row, List.of("category")));
+                references(answers));
     }
 
     /** lmms-eval {@code vqav2_doc_to_text}; VQAv2 answers are objects with an {@code answer} each. */
@@ -170,8 +162,7 @@ public final class Benchmarks {
         } else {
             answers.addAll(answers(row));
         }
-        return item(row, row.text("question") + "\n" + SHORT_ANSWER_INSTRUCTION, strings(answers), references(answers),
-                categories(row, List.of("answer_type")));
+        return item(row, row.text("question") + "\n" + SHORT_ANSWER_INSTRUCTION, strings(answers), references(answers));
     }
 
     /**
@@ -184,8 +175,7 @@ public final class Benchmarks {
         Optional<String> category = row.optionalText("category");
         scoring.put("dataset", row.optionalText("dataset").orElse(
                 category.filter(OCRBENCH_HANDWRITTEN_MATH_CATEGORY::equals).map(c -> OCRBENCH_HANDWRITTEN_MATH_DATASET).orElse("")));
-        return item(row, Metrics.pythonStrip(row.text("question")), strings(answers), scoring,
-                categories(row, List.of("question_type", "category")));
+        return item(row, Metrics.pythonStrip(row.text("question")), strings(answers), scoring);
     }
 
     /**
@@ -200,7 +190,7 @@ public final class Benchmarks {
             question = question + "\n" + optionLines(options) + "\n" + REALWORLDQA_INSTRUCTION;
         }
         String answer = row.text("answer");
-        return item(row, question, textNode(answer), references(List.of(answer)), categories(row, List.of("category")));
+        return item(row, question, textNode(answer), references(List.of(answer)));
     }
 
     /**
@@ -244,15 +234,15 @@ public final class Benchmarks {
                 ? groundTruth.get("gt_parses").get(0) : groundTruth;
         ObjectNode scoring = Json.MAPPER.createObjectNode();
         scoring.putArray("references").add(parse);
-        return item(row, CORD_PROMPT, parse, scoring, new LinkedHashMap<>());
+        return item(row, CORD_PROMPT, parse, scoring);
     }
 
     // ---- helpers ----
 
-    private static BenchmarkItem item(Row row, String prompt, JsonNode answer, ObjectNode scoring,
-                                      SequencedMap<String, String> categories) {
-        return new BenchmarkItem(id(row), row.number(), row.where(), prompt, requireImages(row), answer, scoring, categories,
-                Optional.empty());
+    /** An item whose categories are the record's own fields. */
+    private static BenchmarkItem item(Row row, String prompt, JsonNode answer, ObjectNode scoring) {
+        return new BenchmarkItem(id(row), row.number(), row.where(), prompt, requireImages(row), answer, scoring,
+                new LinkedHashMap<>(), Optional.empty());
     }
 
     /** The record's own id ({@code id}, VLMEvalKit's {@code index}, VQA's {@code question_id}), else its position. */
@@ -299,14 +289,6 @@ public final class Benchmarks {
             return answers.get();
         }
         return row.strings("answer");
-    }
-
-    private static SequencedMap<String, String> categories(Row row, List<String> dimensions) {
-        SequencedMap<String, String> categories = new LinkedHashMap<>();
-        for (String dimension : dimensions) {
-            row.optionalText(dimension).ifPresent(value -> categories.put(dimension, value));
-        }
-        return categories;
     }
 
     private static String circularGroup(String id) {

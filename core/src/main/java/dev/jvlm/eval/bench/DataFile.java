@@ -27,17 +27,17 @@ import java.util.Optional;
  * number of cells) becomes a {@link Malformed} entry in its place, which the run counts as skipped;
  * a file that cannot be read at all is an error.
  */
-public final class DataFile {
+final class DataFile {
 
     /** One record of a benchmark file, in file order. */
-    public sealed interface Entry permits Row, Malformed {
+    sealed interface Entry permits Row, Malformed {
         int number();
 
         String where();
     }
 
     /** A record that could not be read; {@code reason} says why. */
-    public record Malformed(int number, String where, String reason) implements Entry {
+    record Malformed(int number, String where, String reason) implements Entry {
     }
 
     /** VLMEvalKit stores another row's index in place of a repeated image; longer cells are image data. */
@@ -50,7 +50,7 @@ public final class DataFile {
     }
 
     /** Every record of the file, in order. */
-    public static List<Entry> read(Path file) {
+    static List<Entry> read(Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(file)) {
             throw new JvlmException(file + " is a directory; --data takes a .tsv or .jsonl benchmark file");

@@ -15,7 +15,7 @@ import java.util.Base64;
  * ({@code image}, {@code image_2}, {@code images[1]}) for messages and for benchmarks that choose
  * images by name (MMMU).
  */
-public sealed interface ImageRef {
+sealed interface ImageRef {
 
     String field();
 

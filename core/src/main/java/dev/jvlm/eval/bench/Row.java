@@ -16,17 +16,17 @@ import java.util.SequencedMap;
  * @param number 1-based position among the file's records
  * @param where  the record's place in the file for messages, e.g. {@code line 7} or {@code row 7}
  */
-public record Row(int number, String where, ObjectNode fields, List<ImageRef> images) implements DataFile.Entry {
+record Row(int number, String where, ObjectNode fields, List<ImageRef> images) implements DataFile.Entry {
 
     /** Option columns of VLMEvalKit's multiple-choice TSV files. */
     private static final String OPTION_LETTERS = "ABCDEFGHI";
 
-    public Row {
+    Row {
         images = List.copyOf(images);
     }
 
     /** The value of a field, absent when the field is missing, JSON null, empty, or pandas' "nan". */
-    public Optional<JsonNode> field(String name) {
+    Optional<JsonNode> field(String name) {
         JsonNode value = fields.get(name);
         if (value == null || value.isNull() || value.isMissingNode()) {
             return Optional.empty();
@@ -38,7 +38,7 @@ public record Row(int number, String where, ObjectNode fields, List<ImageRef> im
     }
 
     /** A text field (numbers are taken as written); absent when missing. */
-    public Optional<String> optionalText(String name) {
+    Optional<String> optionalText(String name) {
         return field(name).map(value -> {
             if (!value.isValueNode()) {
                 throw new SkipException("field '" + name + "' is not text");
@@ -48,12 +48,12 @@ public record Row(int number, String where, ObjectNode fields, List<ImageRef> im
     }
 
     /** A required text field. */
-    public String text(String name) {
+    String text(String name) {
         return optionalText(name).orElseThrow(() -> missing(name));
     }
 
     /** The first of these text fields that is present. */
-    public Optional<String> firstText(String... names) {
+    Optional<String> firstText(String... names) {
         for (String name : names) {
             Optional<String> value = optionalText(name);
             if (value.isPresent()) {
@@ -67,7 +67,7 @@ public record Row(int number, String where, ObjectNode fields, List<ImageRef> im
      * A field holding several strings: a JSON array, a Python list literal in a TSV cell (VLMEvalKit
      * writes {@code "['a', 'b']"} and reads it back with {@code eval}), or one plain string.
      */
-    public Optional<List<String>> optionalStrings(String name) {
+    Optional<List<String>> optionalStrings(String name) {
         return field(name).map(value -> {
             if (value.isArray()) {
                 List<String> strings = new ArrayList<>();
@@ -87,7 +87,7 @@ public record Row(int number, String where, ObjectNode fields, List<ImageRef> im
     }
 
     /** A required field of several strings (see {@link #optionalStrings}), with at least one. */
-    public List<String> strings(String name) {
+    List<String> strings(String name) {
         List<String> strings = optionalStrings(name).orElseThrow(() -> missing(name));
         if (strings.isEmpty()) {
             throw new SkipException("field '" + name + "' is an empty list");
@@ -98,9 +98,9 @@ public record Row(int number, String where, ObjectNode fields, List<ImageRef> im
     /**
      * The answer options by letter: an {@code options} list (Hugging Face layout, a JSON array or a
      * Python list literal) or the option columns {@code A}, {@code B}, ... of VLMEvalKit's TSV files,
-     * where a missing column ends nothing: VLMEvalKit keeps every letter whose cell is not empty.
+     * of which every present cell is an option (VLMEvalKit skips empty ones without renumbering).
      */
-    public SequencedMap<String, String> options() {
+    SequencedMap<String, String> options() {
         SequencedMap<String, String> options = new LinkedHashMap<>();
         Optional<List<String>> list = optionalStrings("options");
         if (list.isPresent()) {

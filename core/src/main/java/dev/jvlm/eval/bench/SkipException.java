@@ -5,17 +5,17 @@ package dev.jvlm.eval.bench;
  * The runner counts it under its reason in the summary instead of scoring it, so no score is ever
  * computed over silently dropped items.
  */
-public final class SkipException extends RuntimeException {
+final class SkipException extends RuntimeException {
     /** @param reason what is wrong, without the item's location (reasons are counted by their text) */
-    public SkipException(String reason) {
+    SkipException(String reason) {
         super(reason);
     }
 
-    public SkipException(String reason, Throwable cause) {
+    SkipException(String reason, Throwable cause) {
         super(reason, cause);
     }
 
-    public String reason() {
+    String reason() {
         return getMessage();
     }
 }
