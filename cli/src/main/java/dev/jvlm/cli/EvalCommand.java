@@ -47,10 +47,12 @@ final class EvalCommand implements Callable<Integer> {
             description = "synth, mmbench, ai2d, docvqa, chartqa, textvqa, vqav2, ocrbench, realworldqa, mmmu or cord.")
     String benchmark;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Benchmark file: .tsv (VLMEvalKit) or .jsonl.")
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "Benchmark file: .tsv (VLMEvalKit) or .jsonl.")
     Path data;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for predictions, summary and report.")
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Directory for predictions, summary and report; a re-run resumes there.")
     Path output;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Evaluate only the first N records (default: all).")

@@ -20,8 +20,8 @@ import java.util.SequencedMap;
  *                   (a builder sets those it derives; {@link Benchmark#item} adds the record's fields)
  * @param group      MMBench's circular group (the question all its rotations share), else empty
  */
-record BenchmarkItem(String id, int number, String where, String prompt, List<ImageRef> images, JsonNode answer, ObjectNode scoring,
-                     SequencedMap<String, String> categories, Optional<String> group) {
+record BenchmarkItem(String id, int number, String where, String prompt, List<ImageRef> images, JsonNode answer,
+                     ObjectNode scoring, SequencedMap<String, String> categories, Optional<String> group) {
 
     /** The scorer's item for a prediction. */
     ObjectNode scoringItem(String prediction) {

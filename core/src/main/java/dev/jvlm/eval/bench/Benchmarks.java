@@ -30,7 +30,8 @@ public final class Benchmarks {
     static final String SHORT_ANSWER_INSTRUCTION = "Answer the question using a single word or phrase.";
     static final String CHARTQA_INSTRUCTION = "Answer the question with a single word.";
     /** lmms-eval's {@code REPLACE_PROMPT}: the instruction RealWorldQA questions end with. */
-    static final String REALWORLDQA_INSTRUCTION = "Please answer directly with only the letter of the correct option and nothing else.";
+    static final String REALWORLDQA_INSTRUCTION =
+            "Please answer directly with only the letter of the correct option and nothing else.";
     /** lmms-eval's MMBench {@code sys_prompt}, which heads the option list. */
     static final String MMBENCH_OPTIONS_HEADER = "There are several options:";
     static final String CORD_PROMPT = "Extract JSON";
@@ -123,8 +124,8 @@ public final class Benchmarks {
         SequencedMap<String, String> categories = new LinkedHashMap<>();
         row.optionalText("L2-category").ifPresent(c -> categories.put("l2-category", c));
         String id = id(row);
-        return new BenchmarkItem(id, row.number(), row.where(), prompt, requireImages(row), textNode(answer), scoring, categories,
-                Optional.of(circularGroup(id)));
+        return new BenchmarkItem(id, row.number(), row.where(), prompt, requireImages(row), textNode(answer), scoring,
+                categories, Optional.of(circularGroup(id)));
     }
 
     /** lmms-eval {@code ai2d_doc_to_text} (mcq format): "{question}\nA. ...\nB. ...\n" + instruction. */
@@ -173,8 +174,9 @@ public final class Benchmarks {
         List<String> answers = row.strings("answer");
         ObjectNode scoring = references(answers);
         Optional<String> category = row.optionalText("category");
-        scoring.put("dataset", row.optionalText("dataset").orElse(
-                category.filter(OCRBENCH_HANDWRITTEN_MATH_CATEGORY::equals).map(c -> OCRBENCH_HANDWRITTEN_MATH_DATASET).orElse("")));
+        String handwrittenMaths = category.filter(OCRBENCH_HANDWRITTEN_MATH_CATEGORY::equals)
+                .map(c -> OCRBENCH_HANDWRITTEN_MATH_DATASET).orElse("");
+        scoring.put("dataset", row.optionalText("dataset").orElse(handwrittenMaths));
         return item(row, Metrics.pythonStrip(row.text("question")), strings(answers), scoring);
     }
 
@@ -219,8 +221,9 @@ public final class Benchmarks {
         Optional<String> subject = mmmuSubject(row);
         subject.ifPresent(s -> categories.put("subject", s));
         subject.flatMap(Benchmarks::mmmuDiscipline).ifPresent(d -> categories.put("discipline", d));
-        return new BenchmarkItem(id(row), row.number(), row.where(), prompt, mmmuImages(row, prompt), answers.size() == 1
-                ? textNode(answers.getFirst()) : strings(answers), scoring, categories, Optional.empty());
+        JsonNode answer = answers.size() == 1 ? textNode(answers.getFirst()) : strings(answers);
+        return new BenchmarkItem(id(row), row.number(), row.where(), prompt, mmmuImages(row, prompt), answer, scoring,
+                categories, Optional.empty());
     }
 
     /** Donut on CORD: the prompt "Extract JSON", the reply a Donut token sequence scored against {@code gt_parse}. */
