@@ -66,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Benchmark chosen = Benchmarks.find(benchmark);
         // Fail on a wrong path before the model takes its time to load.
-        if (!Files.isRegularFile(data)) {
+        if (!Files.exists(data)) {
             throw new JvlmException(data + ": file not found");
         }
         Path modelDir = ModelLocator.resolve(model);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvlm.JvlmException;
 import dev.jvlm.io.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -84,20 +83,12 @@ final class DataFile {
 
     private static List<Entry> jsonl(Path file, String text) {
         Path dir = parent(file);
+        List<String> lines = text.lines().toList();
         List<Entry> entries = new ArrayList<>();
-        int lineNumber = 0;
-        int number = 0;
-        try (BufferedReader lines = new BufferedReader(new java.io.StringReader(text))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                number++;
-                entries.add(jsonlEntry(number, "line " + lineNumber, line, dir));
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                entries.add(jsonlEntry(entries.size() + 1, "line " + (i + 1), lines.get(i), dir));
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a string cannot fail", e);
         }
         return entries;
     }
