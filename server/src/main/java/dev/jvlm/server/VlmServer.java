@@ -1,10 +1,12 @@
 package dev.jvlm.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.generate.Generator;
@@ -32,6 +34,9 @@ import java.util.concurrent.ExecutorService;
  */
 public final class VlmServer implements AutoCloseable {
     private static final String SSE_DONE = "data: [DONE]\n\n";
+    /** Strict request parsing: anything after the JSON object is an error, as are duplicate keys. */
+    private static final ObjectReader REQUEST_READER = Json.MAPPER.readerFor(JsonNode.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Vlm vlm;
     private final ServerOptions options;
@@ -57,10 +62,10 @@ public final class VlmServer implements AutoCloseable {
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
         http.setExecutor(handlers);
         http.createContext("/v1/chat/completions", this::chatCompletions);
-        http.createContext("/v1/models", this::models);
-        http.createContext("/health", this::health);
-        http.createContext("/metrics", this::metrics);
-        http.createContext("/", this::playground);
+        http.createContext("/v1/models", answering(this::models));
+        http.createContext("/health", answering(this::health));
+        http.createContext("/metrics", answering(this::metrics));
+        http.createContext("/", answering(this::playground));
     }
 
     /** Starts serving {@code vlm}; {@link #close} stops. */
@@ -291,7 +296,7 @@ public final class VlmServer implements AutoCloseable {
             throw ApiError.invalid(null, "empty request body; expected a JSON object");
         }
         try {
-            return Json.MAPPER.readTree(body);
+            return REQUEST_READER.readValue(body);
         } catch (JsonProcessingException e) {
             throw ApiError.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -302,21 +307,35 @@ public final class VlmServer implements AutoCloseable {
                 "the request body is larger than the server's limit of " + options.maxBodyBytes() + " bytes");
     }
 
-    private void models(HttpExchange ex) throws IOException {
-        try (ex) {
-            requireMethod(ex, "GET");
-            String path = ex.getRequestURI().getPath();
-            if (path.equals("/v1/models") || path.equals("/v1/models/")) {
-                ObjectNode body = Json.MAPPER.createObjectNode().put("object", "list");
-                body.putArray("data").add(modelObject());
-                send(ex, 200, "application/json", body.toString());
-            } else if (path.equals("/v1/models/" + modelId)) {
-                send(ex, 200, "application/json", modelObject().toString());
-            } else {
-                throw modelNotFound(path.substring("/v1/models/".length()), null);
+    /** A handler that closes the exchange and answers {@link ApiError}s as error JSON. */
+    private static HttpHandler answering(Endpoint endpoint) {
+        return ex -> {
+            try (ex) {
+                try {
+                    endpoint.serve(ex);
+                } catch (ApiError e) {
+                    sendError(ex, e);
+                }
             }
-        } catch (ApiError e) {
-            sendError(ex, e);
+        };
+    }
+
+    @FunctionalInterface
+    private interface Endpoint {
+        void serve(HttpExchange ex) throws IOException;
+    }
+
+    private void models(HttpExchange ex) throws IOException {
+        requireMethod(ex, "GET");
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/v1/models") || path.equals("/v1/models/")) {
+            ObjectNode body = Json.MAPPER.createObjectNode().put("object", "list");
+            body.putArray("data").add(modelObject());
+            send(ex, 200, "application/json", body.toString());
+        } else if (path.equals("/v1/models/" + modelId)) {
+            send(ex, 200, "application/json", modelObject().toString());
+        } else {
+            throw modelNotFound(path.substring("/v1/models/".length()), null);
         }
     }
 
@@ -331,31 +350,25 @@ public final class VlmServer implements AutoCloseable {
     }
 
     private void health(HttpExchange ex) throws IOException {
-        try (ex) {
-            String status = draining ? "shutting_down" : "ok";
-            send(ex, draining ? 503 : 200, "application/json", Json.MAPPER.createObjectNode().put("status", status).toString());
-        }
+        requireMethod(ex, "GET");
+        String status = draining ? "shutting_down" : "ok";
+        send(ex, draining ? 503 : 200, "application/json", Json.MAPPER.createObjectNode().put("status", status).toString());
     }
 
     private void metrics(HttpExchange ex) throws IOException {
-        try (ex) {
-            send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(scheduler.queueDepth(), scheduler.runningCount()));
-        }
+        requireMethod(ex, "GET");
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(scheduler.queueDepth(), scheduler.runningCount()));
     }
 
     private void playground(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (!path.equals("/") && !path.equals("/index.html")) {
-                throw new ApiError(404, "invalid_request_error", null, "not_found", "no such endpoint: " + path);
-            }
-            requireMethod(ex, "GET");
-            try (InputStream page = VlmServer.class.getResourceAsStream("playground.html")) {
-                send(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8)
-                        .replace("{{MODEL}}", modelId));
-            }
-        } catch (ApiError e) {
-            sendError(ex, e);
+        String path = ex.getRequestURI().getPath();
+        if (!path.equals("/") && !path.equals("/index.html")) {
+            throw new ApiError(404, "invalid_request_error", null, "not_found", "no such endpoint: " + path);
+        }
+        requireMethod(ex, "GET");
+        try (InputStream page = VlmServer.class.getResourceAsStream("playground.html")) {
+            send(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{MODEL}}", modelId));
         }
     }
 
