@@ -12,6 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns the {@code url} of an {@code image_url} content part into a decoded image: {@code data:}
@@ -81,21 +85,35 @@ final class ImageSource {
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw ApiError.invalid(param, "invalid image URL: " + e.getMessage());
         }
+        long deadline = System.nanoTime() + options.urlFetchTimeout().toNanos();
         try {
+            // The request timeout bounds the wait for the headers; the body read is bounded below.
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 if (response.statusCode() != 200) {
                     throw ApiError.invalid(param, "fetching " + url + " answered HTTP " + response.statusCode());
                 }
-                // Read one byte past the limit to tell "exactly at the limit" from "over it" without trusting Content-Length.
-                byte[] bytes = in.readNBytes(Math.toIntExact(Math.min(Integer.MAX_VALUE - 8, options.maxImageBytes() + 1)));
+                // Read one byte past the limit to tell "at the limit" from "over it" without trusting Content-Length.
+                int limit = Math.toIntExact(Math.min(Integer.MAX_VALUE - 8, options.maxImageBytes() + 1));
+                CompletableFuture<byte[]> body = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        body.complete(in.readNBytes(limit));
+                    } catch (IOException e) {
+                        body.completeExceptionally(e);
+                    }
+                });
+                // Leaving this block closes the stream, which also ends a read still waiting after a timeout.
+                byte[] bytes = body.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (bytes.length > options.maxImageBytes()) {
                     throw tooLarge(param);
                 }
                 return bytes;
             }
-        } catch (IOException e) {
-            throw ApiError.invalid(param, "cannot fetch " + url + ": " + e);
+        } catch (IOException | ExecutionException e) {
+            throw ApiError.invalid(param, "cannot fetch " + url + ": " + (e instanceof ExecutionException ? e.getCause() : e));
+        } catch (TimeoutException e) {
+            throw ApiError.invalid(param, "fetching " + url + " took longer than " + options.urlFetchTimeout().toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.invalid(param, "fetching " + url + " was interrupted");
