@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
         description = "Vision-language models on the JVM.",
         subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class,
-                GradsCommand.class, MergeCommand.class, GenerateCommand.class, ChatCommand.class, FinetuneCommand.class, DemoCommand.class, PreprocessCommand.class, TokenizeCommand.class, DetokenizeCommand.class, TemplateCommand.class, SynthCommand.class, EvalCommand.class,
+                GradsCommand.class, MergeCommand.class, GenerateCommand.class, ChatCommand.class, FinetuneCommand.class, DemoCommand.class, PreprocessCommand.class, TokenizeCommand.class, DetokenizeCommand.class, TemplateCommand.class, SynthCommand.class, EvalCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static boolean verbose;
