@@ -94,7 +94,8 @@ public final class Autograd {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(output, gradOutput);
         for (int i = order.size() - 1; i >= 0; i--) {
-            Tensor t = order.get(i);
+            // Dropping each tensor once handled lets its activations go while the pass continues.
+            Tensor t = order.set(i, null);
             Tensor g = grads.remove(t);
             if (g == null) {
                 continue;
