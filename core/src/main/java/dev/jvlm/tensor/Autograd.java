@@ -162,17 +162,9 @@ public final class Autograd {
             return f.apply(input);
         }
         int[] d = DISABLED.get();
-        int outer = d[1];
         d[1] = 0;
-        Tensor out;
-        boolean trainable;
-        try {
-            out = noGrad(() -> f.apply(input));
-        } finally {
-            trainable = d[1] != 0 || input.requiresGrad();
-            d[1] = outer;
-        }
-        if (!trainable) {
+        Tensor out = noGrad(() -> f.apply(input));
+        if (d[1] == 0 && !input.requiresGrad()) {
             return out;
         }
         Tensor detached = Tensor.of(out.floats(), out.shape());
