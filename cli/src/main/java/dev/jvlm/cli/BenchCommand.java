@@ -21,6 +21,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode", defaultValue = "64", description = "Tokens for the decode measurement (default: ${DEFAULT-VALUE}).")
     int decode;
 
+    @Option(names = "--training-tiles", defaultValue = "0", description = "Also time a full fine-tuning step of a "
+            + "SmolVLM-256M-shaped model with an image of this many 512-pixel tiles (default: ${DEFAULT-VALUE}, skipped).")
+    int trainingTiles;
+
     @Override
     public Integer call() throws Exception {
         Benchmarks b = new Benchmarks(System.out);
@@ -31,6 +35,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (vision) {
             new VisionBenchmarks(System.out, b.fmaPeak()).run();
+        }
+        if (trainingTiles > 0) {
+            b.trainingStep(Benchmarks.SMOLVLM_256M, "SmolVLM-256M shape", trainingTiles, 64);
         }
         return 0;
     }

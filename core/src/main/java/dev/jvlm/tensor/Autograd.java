@@ -94,7 +94,8 @@ public final class Autograd {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(output, gradOutput);
         for (int i = order.size() - 1; i >= 0; i--) {
-            Tensor t = order.get(i);
+            // Dropping each tensor once handled lets its activations go while the pass continues.
+            Tensor t = order.set(i, null);
             Tensor g = grads.remove(t);
             if (g == null) {
                 continue;
@@ -161,17 +162,9 @@ public final class Autograd {
             return f.apply(input);
         }
         int[] d = DISABLED.get();
-        int outer = d[1];
         d[1] = 0;
-        Tensor out;
-        boolean trainable;
-        try {
-            out = noGrad(() -> f.apply(input));
-        } finally {
-            trainable = d[1] != 0 || input.requiresGrad();
-            d[1] = outer;
-        }
-        if (!trainable) {
+        Tensor out = noGrad(() -> f.apply(input));
+        if (d[1] == 0 && !input.requiresGrad()) {
             return out;
         }
         Tensor detached = Tensor.of(out.floats(), out.shape());

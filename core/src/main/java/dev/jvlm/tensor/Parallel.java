@@ -127,8 +127,14 @@ public final class Parallel {
             } finally {
                 inJob.set(false);
             }
-            while (job.done.get() < job.tasks) {
-                Thread.onSpinWait();
+            // Spin briefly for the usual case of a worker finishing its last task, then yield: when
+            // the machine has fewer free cores than threads, spinning would keep the worker off the CPU.
+            for (int spins = 0; job.done.get() < job.tasks; spins++) {
+                if (spins < 2_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
             current = null;
         }
@@ -160,11 +166,13 @@ public final class Parallel {
             while (!stopped) {
                 long deadline = System.nanoTime() + SPIN_NANOS;
                 long g;
-                while ((g = generation.get()) == seen && !stopped) {
+                for (int spins = 0; (g = generation.get()) == seen && !stopped; spins++) {
                     if (System.nanoTime() > deadline) {
                         LockSupport.park(this);
-                    } else {
+                    } else if (spins < 2_000) {
                         Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
                     }
                 }
                 seen = g;
