@@ -28,13 +28,13 @@ import org.apache.parquet.schema.Type;
  * {@code Double} for numbers, {@code Map} for structs ({@code {"bytes", "path"}} image cells) and
  * {@code List} for lists (Arrow's three-level {@code LIST} layout and the legacy two-level one).
  */
-final class ParquetRows {
+public final class ParquetRows {
 
     private ParquetRows() {
     }
 
     /** Every row of the file, in order; a row is column name to value (null where the value is null). */
-    static List<Map<String, Object>> read(Path file) {
+    public static List<Map<String, Object>> read(Path file) {
         ParquetReadOptions options = ParquetReadOptions.builder().withCodecFactory(new PureJavaCodecs()).build();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {

@@ -23,7 +23,7 @@ import org.apache.parquet.schema.MessageTypeParser;
  * pyarrow writes for an {@code Image()} feature: a struct of {@code bytes} and {@code path}; lists as
  * {@code LIST} groups of {@code list.element}).
  */
-final class ParquetFixtures {
+public final class ParquetFixtures {
     private ParquetFixtures() {
     }
 
@@ -66,6 +66,23 @@ final class ParquetFixtures {
                 }
               }
             }""");
+
+    /** A VQA-style benchmark table: question, answer, image (struct of bytes and path). */
+    static final MessageType VQA = MessageTypeParser.parseMessageType("""
+            message schema {
+              optional binary question (STRING);
+              optional binary answer (STRING);
+              optional group image { optional binary bytes; optional binary path (STRING); }
+            }""");
+
+    /** Writes a VQA table of (question, answer) rows, each with a small PNG; for other packages' tests. */
+    public static Path writeVqa(Path file, List<String[]> rows) {
+        return write(file, VQA, rows, (row, g) -> {
+            g.append("question", row[0]);
+            g.append("answer", row[1]);
+            image(g, "image", png(8, 6), "img.png");
+        });
+    }
 
     /** Writes rows with Snappy pages; {@code fill} sets one row's fields. */
     static <T> Path write(Path file, MessageType schema, List<T> rows, BiConsumer<T, Group> fill) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvlm.JvlmException;
+import dev.jvlm.data.ParquetRows;
 import dev.jvlm.io.Json;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -61,10 +62,9 @@ final class DataFile {
             return jsonl(file, readText(file));
         }
         if (name.endsWith(".parquet")) {
-            throw new JvlmException(file + ": parquet benchmark files are not supported yet; convert the file to JSONL "
-                    + "(one object per line, images as paths relative to the file) or to a VLMEvalKit TSV");
+            return parquet(file);
         }
-        throw new JvlmException(file + ": unknown benchmark file type; expected .tsv (VLMEvalKit) or .jsonl");
+        throw new JvlmException(file + ": unknown benchmark file type; expected .tsv (VLMEvalKit), .jsonl or .parquet");
     }
 
     private static String readText(Path file) {
@@ -89,6 +89,26 @@ final class DataFile {
             if (!lines.get(i).isBlank()) {
                 entries.add(jsonlEntry(entries.size() + 1, "line " + (i + 1), lines.get(i), dir));
             }
+        }
+        return entries;
+    }
+
+    // ---- parquet (Hugging Face layout: image columns are structs of bytes and path) ----
+
+    private static List<Entry> parquet(Path file) {
+        Path dir = parent(file);
+        List<Entry> entries = new ArrayList<>();
+        int row = 0;
+        for (Map<String, Object> record : ParquetRows.read(file)) {
+            row++;
+            // Through JSON text, so that byte columns become base64 strings as in exported JSONL.
+            String json;
+            try {
+                json = Json.MAPPER.writeValueAsString(record);
+            } catch (JsonProcessingException e) {
+                throw new JvlmException(file + ": row " + row + " cannot be read (" + e.getOriginalMessage() + ")", e);
+            }
+            entries.add(jsonlEntry(entries.size() + 1, "row " + row, json, dir));
         }
         return entries;
     }

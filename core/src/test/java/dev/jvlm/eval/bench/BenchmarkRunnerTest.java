@@ -179,6 +179,18 @@ class BenchmarkRunnerTest {
     }
 
     @Test
+    void parquetInHuggingFaceLayoutRunsEndToEnd() {
+        Path data = dev.jvlm.data.ParquetFixtures.writeVqa(dir.resolve("vqa.parquet"),
+                List.of(new String[] {"What colour?", "red"}, new String[] {"How many?", "2"}, new String[] {"Where?", "left"}));
+        FakeModel model = new FakeModel(prompt -> prompt.startsWith("What colour?") ? "red" : "3");
+        EvalSummary summary = run(data, "synth", model);
+        assertEquals(3, summary.overall().n());
+        assertEquals(1.0 / 3, summary.overall().mean().orElseThrow(), 1e-12);
+        assertEquals(8, model.images.getFirst().getFirst().width(), "the image struct's bytes reach the model");
+        assertEquals(0, summary.skipped().size());
+    }
+
+    @Test
     void synthOutputIsScoredByExactMatchPerQuestionType() throws IOException {
         Path data = dir.resolve("shapes");
         new SynthDataset(new SynthConfig(3, 32, QuestionType.QUESTIONS)).write(data, Map.of(Split.TEST, 36));

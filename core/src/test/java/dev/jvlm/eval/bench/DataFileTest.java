@@ -62,6 +62,18 @@ class DataFileTest {
     }
 
     @Test
+    void parquetRowsInHuggingFaceLayoutReadLikeJsonl() {
+        Path file = dev.jvlm.data.ParquetFixtures.writeVqa(dir.resolve("vqa.parquet"),
+                List.of(new String[] {"What colour?", "red"}, new String[] {"How many?", "2"}));
+        List<DataFile.Entry> entries = DataFile.read(file);
+        assertEquals(2, entries.size());
+        Row second = row(entries.get(1));
+        assertEquals("How many?", second.text("question"));
+        assertEquals("row 2", second.where());
+        assertEquals(8, second.images().getFirst().decode(new ImageLoader()).width(), "the struct's bytes are the image");
+    }
+
+    @Test
     void tsvImagePathsAreRelativeToTheFile() throws IOException {
         Files.createDirectories(dir.resolve("imgs"));
         Files.write(dir.resolve("imgs/a.png"), TestImages.png(4, 1, Color.GREEN));
@@ -130,7 +142,9 @@ class DataFileTest {
                 assertThrows(JvlmException.class, () -> DataFile.read(dir.resolve("none.tsv"))).getMessage());
         Path csv = write("bench.csv", "a,b\n");
         assertTrue(assertThrows(JvlmException.class, () -> DataFile.read(csv)).getMessage()
-                .endsWith("unknown benchmark file type; expected .tsv (VLMEvalKit) or .jsonl"));
+                .endsWith("unknown benchmark file type; expected .tsv (VLMEvalKit), .jsonl or .parquet"));
+        Path corrupt = write("bench.parquet", "not parquet");
+        assertTrue(assertThrows(JvlmException.class, () -> DataFile.read(corrupt)).getMessage().contains("cannot read as parquet"));
         Path empty = write("empty.tsv", "");
         assertTrue(assertThrows(JvlmException.class, () -> DataFile.read(empty)).getMessage().contains("empty TSV file"));
     }
