@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * (with byte fallback or an unknown token for characters outside the vocabulary), then the
  * lowest-ranked adjacent pair is merged, leftmost first on ties, until no pair has a merge rule.
  */
-final class BpeModel implements Model {
+final class BpeModel extends VocabModel {
 
     /** Options of a tokenizer.json BPE model besides vocabulary and merges. */
     record Options(String unkToken, String continuingSubwordPrefix, String endOfWordSuffix,
@@ -21,8 +21,6 @@ final class BpeModel implements Model {
     private static final int MAX_CACHED_LENGTH = 256;
     private static final int CACHE_CAPACITY = 100_000;
 
-    private final VocabMap vocab;
-    private final String[] tokensById;
     private final MergeTable merges;
     private final Options options;
     private final int unkId;
@@ -31,9 +29,8 @@ final class BpeModel implements Model {
     private final ConcurrentHashMap<String, Tokens> cache = new ConcurrentHashMap<>();
 
     BpeModel(VocabMap vocab, MergeList mergeList, Options options, String where) {
-        this.vocab = vocab;
+        super(vocab);
         this.options = options;
-        tokensById = vocab.keysById();
         if (options.unkToken() != null && vocab.get(options.unkToken()) < 0) {
             // tokenizers reports this only when an unknown character shows up; failing early is clearer.
             throw new TokenizerException(where + ": model BPE: unk_token \"" + options.unkToken() + "\" is not in the vocabulary");
@@ -66,21 +63,6 @@ final class BpeModel implements Model {
             }
             merges.put(lefts[rank], rights[rank], rank, merged[rank]);
         }
-    }
-
-    @Override
-    public int id(String token) {
-        return vocab.get(token);
-    }
-
-    @Override
-    public String token(int id) {
-        return id >= 0 && id < tokensById.length ? tokensById[id] : null;
-    }
-
-    @Override
-    public int maxId() {
-        return tokensById.length - 1;
     }
 
     @Override
@@ -322,10 +304,5 @@ final class BpeModel implements Model {
             heap[k] = last;
             return top;
         }
-    }
-
-    @Override
-    public int entryCount() {
-        return vocab.size();
     }
 }

@@ -1,7 +1,7 @@
 package dev.jvlm.text;
 
 /** tokenizer.json {@code model}: turns one pre-tokenized piece into vocabulary ids. */
-sealed interface Model permits BpeModel, UnigramModel, WordPieceModel, WordLevelModel {
+sealed interface Model permits VocabModel, UnigramModel {
 
     /** Tokens of one piece, with each token's {@code [start, end)} in the piece's UTF-16 units. */
     record Tokens(int[] ids, int[] starts, int[] ends) {

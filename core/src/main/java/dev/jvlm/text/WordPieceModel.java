@@ -4,20 +4,17 @@ package dev.jvlm.text;
  * BERT's WordPiece: greedy longest-match-first from the start of the word, later pieces carrying
  * the continuing-subword prefix; a word with any unmatchable remainder becomes one unknown token.
  */
-final class WordPieceModel implements Model {
+final class WordPieceModel extends VocabModel {
 
-    private final VocabMap vocab;
-    private final String[] tokensById;
     private final String unkToken;
     private final String prefix;
     private final int maxInputCharsPerWord;
 
     WordPieceModel(VocabMap vocab, String unkToken, String prefix, int maxInputCharsPerWord, String where) {
-        this.vocab = vocab;
+        super(vocab);
         this.unkToken = unkToken;
         this.prefix = prefix;
         this.maxInputCharsPerWord = maxInputCharsPerWord;
-        this.tokensById = vocab.keysById();
         if (vocab.get(unkToken) < 0) {
             throw new TokenizerException(where + ": model WordPiece: unk_token \"" + unkToken + "\" is not in the vocabulary");
         }
@@ -60,25 +57,5 @@ final class WordPieceModel implements Model {
 
     private Tokens unknown(String word) {
         return new Tokens(new int[] {vocab.get(unkToken)}, new int[] {0}, new int[] {word.length()});
-    }
-
-    @Override
-    public int id(String token) {
-        return vocab.get(token);
-    }
-
-    @Override
-    public String token(int id) {
-        return id >= 0 && id < tokensById.length ? tokensById[id] : null;
-    }
-
-    @Override
-    public int maxId() {
-        return tokensById.length - 1;
-    }
-
-    @Override
-    public int entryCount() {
-        return vocab.size();
     }
 }
