@@ -196,10 +196,10 @@ class EvalCommandTest {
         assertEquals("jvlm: " + tmp.resolve("none.jsonl") + ": file not found\n", missing.err());
 
         Path parquet = Files.writeString(tmp.resolve("val.parquet"), "PAR1");
-        CliRunner unsupported = eval("docvqa", parquet, tmp.resolve("x"));
-        assertEquals(1, unsupported.exitCode());
-        assertTrue(unsupported.err().startsWith("jvlm: " + parquet + ": parquet benchmark files are not supported yet"),
-                unsupported.err());
+        CliRunner corrupt = eval("docvqa", parquet, tmp.resolve("x"));
+        assertEquals(1, corrupt.exitCode());
+        assertTrue(corrupt.err().startsWith("jvlm: " + parquet + ": cannot read as parquet: "), corrupt.err());
+        assertEquals(1, corrupt.err().strip().lines().count(), corrupt.err());
 
         CliRunner negative = eval("synth", synth.resolve("test.jsonl"), tmp.resolve("x"), "--limit", "-1");
         assertEquals("jvlm: --limit must be at least 1 (or 0 for every item), got -1\n", negative.err());
