@@ -150,11 +150,13 @@ public final class Attention {
             int rows = t1 - t0;
             // Purely causal queries never see keys past the last query of the block.
             int span = mask.causal() && mask.groups() == null ? Math.min(keys, first + t1) : keys;
-            float[] qBlock = new float[rows * headDim];
+            // Per-thread buffers reused across blocks: a prefill would otherwise allocate about 1 GB of them.
+            Workspace ws = WORKSPACE.get();
+            float[] qBlock = ws.qBlock = Workspace.grow(ws.qBlock, rows * headDim);
             for (int t = t0; t < t1; t++) {
                 System.arraycopy(q, ((b * tokens + t) * heads + h) * headDim, qBlock, (t - t0) * headDim, headDim);
             }
-            float[][] kPanels = new float[(span + nr - 1) / nr][headDim * nr];
+            float[][] kPanels = ws.kPanels = Workspace.panels(ws.kPanels, (span + nr - 1) / nr, headDim * nr);
             for (int s = 0; s < span; s++) {
                 float[] panel = kPanels[s / nr];
                 int j = s % nr;
@@ -163,7 +165,7 @@ public final class Attention {
                     panel[kk * nr + j] = k[src + kk];
                 }
             }
-            float[] scores = new float[rows * span];
+            float[] scores = ws.scores = Workspace.grow(ws.scores, rows * span);
             MatMul.multiplyPacked(qBlock, rows, headDim, kPanels, span, scores, 0, span);
             float[] probs = scores;
             for (int r = 0; r < rows; r++) {
@@ -200,15 +202,16 @@ public final class Attention {
                     probs[base + s] *= inv;
                 }
             }
-            float[][] vPanels = new float[(headDim + nr - 1) / nr][span * nr];
+            int vCount = (headDim + nr - 1) / nr;
+            float[][] vPanels = ws.vPanels = Workspace.panels(ws.vPanels, vCount, span * nr);
             for (int s = 0; s < span; s++) {
                 int src = kvBase + s * headDim;
-                for (int p = 0; p < vPanels.length; p++) {
+                for (int p = 0; p < vCount; p++) {
                     int cols = Math.min(nr, headDim - p * nr);
                     System.arraycopy(v, src + p * nr, vPanels[p], s * nr, cols);
                 }
             }
-            float[] oBlock = new float[rows * headDim];
+            float[] oBlock = ws.oBlock = Workspace.grow(ws.oBlock, rows * headDim);
             MatMul.multiplyPacked(probs, rows, span, vPanels, headDim, oBlock, 0, headDim);
             for (int r = 0; r < rows; r++) {
                 int dst = ((b * tokens + t0 + r) * heads + h) * headDim;
@@ -223,6 +226,34 @@ public final class Attention {
                 }
             }
         });
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /**
+     * Buffers of the blocked path. Stale values past the current sizes are harmless: the kernel only
+     * stores the columns in range and only reads rows below the reduction length.
+     */
+    private static final class Workspace {
+        float[] qBlock = new float[0];
+        float[] scores = new float[0];
+        float[] oBlock = new float[0];
+        float[][] kPanels = new float[0][];
+        float[][] vPanels = new float[0][];
+
+        static float[] grow(float[] a, int n) {
+            return a.length >= n ? a : new float[n];
+        }
+
+        static float[][] panels(float[][] a, int count, int size) {
+            float[][] out = a.length >= count ? a : Arrays.copyOf(a, count);
+            for (int i = 0; i < count; i++) {
+                if (out[i] == null || out[i].length < size) {
+                    out[i] = new float[size];
+                }
+            }
+            return out;
+        }
     }
 
     private static boolean maskedRow(Mask mask, int b, int qPos, int keys) {
