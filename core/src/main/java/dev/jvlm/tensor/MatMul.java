@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -564,13 +563,15 @@ public final class MatMul {
             c1.intoArray(out, oo + L);
             return;
         }
-        VectorMask<Float> m0 = F.indexInRange(0, cols);
-        VectorMask<Float> m1 = F.indexInRange(L, cols);
-        if (bias != null) {
-            c0 = c0.add(FloatVector.fromArray(F, bias, n0, m0));
-            c1 = c1.add(FloatVector.fromArray(F, bias, n0 + L, m1));
+        // A partial panel goes through a scratch row and scalar copies, not masked vector stores: once
+        // the masked path had run, C2 recompiled the micro-kernels into code 7x slower for full panels.
+        float[] row = STORE_ROW.get();
+        c0.intoArray(row, 0);
+        c1.intoArray(row, L);
+        for (int j = 0; j < cols; j++) {
+            out[oo + j] = bias == null ? row[j] : row[j] + bias[n0 + j];
         }
-        c0.intoArray(out, oo, m0);
-        c1.intoArray(out, oo + L, m1);
     }
+
+    private static final ThreadLocal<float[]> STORE_ROW = ThreadLocal.withInitial(() -> new float[NR]);
 }
