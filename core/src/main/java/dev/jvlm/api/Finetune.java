@@ -10,6 +10,7 @@ import dev.jvlm.data.SampleEncoder;
 import dev.jvlm.data.SampleException;
 import dev.jvlm.data.SkipLog;
 import dev.jvlm.io.Checkpoint;
+import dev.jvlm.io.Dirs;
 import dev.jvlm.io.ModelLocator;
 import dev.jvlm.io.ModelWriter;
 import dev.jvlm.io.TrainableWeights;
@@ -87,14 +88,10 @@ public final class Finetune {
     }
 
     private static void deleteIfExists(Path dir) {
-        if (java.nio.file.Files.exists(dir)) {
-            try (var s = java.nio.file.Files.walk(dir)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.delete(p);
-                }
-            } catch (java.io.IOException e) {
-                throw new JvlmException(dir + ": cannot replace the previous result (" + e.getMessage() + ")", e);
-            }
+        try {
+            Dirs.deleteTree(dir);
+        } catch (java.io.IOException e) {
+            throw new JvlmException(dir + ": cannot replace the previous result (" + e.getMessage() + ")", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jvlm.bench;
 
+import dev.jvlm.io.Dirs;
 import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
 import dev.jvlm.io.Json;
@@ -20,10 +21,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The runtime benchmarks of docs/PERFORMANCE.md: kernels against the machine probes, prefill and
@@ -141,9 +140,7 @@ public final class Benchmarks {
                 out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token) | %.0f %% |%n", name, t, prefill,
                         decode, roofline, bytesPerToken / 1e6, 100 * decode / roofline);
             } finally {
-                try (Stream<Path> s = Files.walk(dir)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                Dirs.deleteTree(dir);
             }
         }
         out.println();

@@ -1,5 +1,6 @@
 package dev.jvlm.bench;
 
+import dev.jvlm.io.Dirs;
 import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
 import dev.jvlm.io.ConfigNode;
@@ -15,10 +16,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Image benchmarks on a random-weight checkpoint with SmolVLM-256M-Instruct's real shapes (SigLIP
@@ -26,18 +25,6 @@ import java.util.stream.Stream;
  * per tile through the vision tower and connector, and time to the first token for one image.
  */
 public final class VisionBenchmarks {
-    /** SmolVLM-256M-Instruct's config (vision hidden 768, 12 layers, image 512, patch 16, scale factor 4). */
-    public static final String SMOLVLM_256M = """
-            {"architectures": ["Idefics3ForConditionalGeneration"], "model_type": "idefics3", "image_token_id": 49190,
-             "scale_factor": 4, "tie_word_embeddings": false,
-             "text_config": {"model_type": "llama", "hidden_size": 576, "intermediate_size": 1536, "num_hidden_layers": 30,
-               "num_attention_heads": 9, "num_key_value_heads": 3, "head_dim": 64, "vocab_size": 49280,
-               "max_position_embeddings": 8192, "rms_norm_eps": 1e-05, "rope_theta": 100000, "pad_token_id": 2,
-               "bos_token_id": 1, "eos_token_id": 49279},
-             "vision_config": {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
-               "image_size": 512, "patch_size": 16, "layer_norm_eps": 1e-06}}
-            """;
-
     private final PrintStream out;
     private final double fmaPeak;
 
@@ -61,7 +48,7 @@ public final class VisionBenchmarks {
             Path dir = Files.createTempDirectory("jvlm-vision-bench");
             Path model = dir.resolve("model");
             try {
-                ConfigNode cfg = new ConfigNode(Json.parse(SMOLVLM_256M, "SmolVLM-256M"), "SmolVLM-256M");
+                ConfigNode cfg = new ConfigNode(Json.parse(Benchmarks.SMOLVLM_256M, "SmolVLM-256M"), "SmolVLM-256M");
                 RandomWeights weights = new RandomWeights(3, 0.02, t);
                 LanguageModel.create(cfg, weights);
                 ModelWriter.write(model, cfg, weights.tensors(), t, null);
@@ -85,9 +72,7 @@ public final class VisionBenchmarks {
                 out.printf("| SmolVLM-256M shapes | %s | %.2f s | %.0f %% | %.2f s |%n", t, tile,
                         100 * towerFlops() / tile / 1e9 / fmaPeak, ttft);
             } finally {
-                try (Stream<Path> s = Files.walk(dir)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                Dirs.deleteTree(dir);
             }
         }
         out.println();

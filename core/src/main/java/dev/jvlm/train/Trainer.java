@@ -3,6 +3,7 @@ package dev.jvlm.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvlm.JvlmException;
+import dev.jvlm.io.Dirs;
 import dev.jvlm.io.Json;
 import dev.jvlm.io.Safetensors;
 import dev.jvlm.models.LanguageModel;
@@ -299,7 +300,7 @@ public final class Trainer {
         Path dir = outputDir.resolve("checkpoint-" + step);
         Path tmp = outputDir.resolve(".checkpoint-" + step + ".partial");
         try {
-            deleteTree(tmp);
+            Dirs.deleteTree(tmp);
             Files.createDirectories(tmp);
             trainable.save(tmp);
             Safetensors.write(tmp.resolve("optimizer.safetensors"), optimizer.state(), Map.of("optimizer", options.optimizer()));
@@ -309,7 +310,7 @@ public final class Trainer {
             state.put("max_steps", options.maxSteps());
             state.put("examples_seen", (long) step * options.examplesPerStep());
             Files.writeString(tmp.resolve("trainer_state.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(state));
-            deleteTree(dir);
+            Dirs.deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             pruneCheckpoints();
             return dir;
@@ -324,7 +325,7 @@ public final class Trainer {
         }
         List<Path> all = checkpoints();
         for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
-            deleteTree(all.get(i));
+            Dirs.deleteTree(all.get(i));
         }
     }
 
@@ -388,14 +389,4 @@ public final class Trainer {
         Files.write(log, kept);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
