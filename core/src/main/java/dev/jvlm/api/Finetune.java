@@ -76,13 +76,8 @@ public final class Finetune {
             adapter.save(output);
         } else {
             output = recipe.outputDir().resolve("model");
-            Checkpoint.Mapped base = full[0].base();
-            Map<String, Tensor> all = new LinkedHashMap<>();
-            for (String name : base.names()) {
-                all.put(name, full[0].trainable().getOrDefault(name, base.get(name)));
-            }
             deleteIfExists(output);
-            ModelWriter.writeDerived(output, dir, all);
+            ModelWriter.writeDerived(output, dir, full[0].base().with(full[0].trainable()));
         }
         return new Result(steps, val, skipped, train.size(), output);
     }

@@ -89,6 +89,13 @@ public sealed interface Checkpoint permits Checkpoint.Mapped, RandomWeights, Tra
             return tensors.keySet();
         }
 
+        /** Every tensor in file order, with {@code replacements} in place of the stored ones they name. */
+        public Map<String, Tensor> with(Map<String, Tensor> replacements) {
+            Map<String, Tensor> all = new LinkedHashMap<>();
+            tensors.forEach((name, t) -> all.put(name, replacements.getOrDefault(name, t)));
+            return all;
+        }
+
         @Override
         public boolean has(String name) {
             return tensors.containsKey(name);

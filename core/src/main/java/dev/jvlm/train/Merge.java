@@ -5,7 +5,6 @@ import dev.jvlm.io.ModelWriter;
 import dev.jvlm.models.LanguageModel;
 import dev.jvlm.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Folds a LoRA adapter into its base model and writes a full Hugging Face checkpoint ({@code jvlm merge}). */
@@ -18,12 +17,7 @@ public final class Merge {
         LanguageModel lm = LanguageModel.load(model);
         LoraAdapter adapter = LoraAdapter.load(adapterDir, lm.decoder().linears(), false);
         Map<String, Tensor> merged = adapter.mergedWeights();
-        Checkpoint.Mapped base = Checkpoint.open(model);
-        Map<String, Tensor> all = new LinkedHashMap<>();
-        for (String name : base.names()) {
-            all.put(name, merged.getOrDefault(name, base.get(name)));
-        }
-        ModelWriter.writeDerived(output, model, all);
+        ModelWriter.writeDerived(output, model, Checkpoint.open(model).with(merged));
         return merged.size();
     }
 }
