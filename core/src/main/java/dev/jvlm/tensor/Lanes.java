@@ -12,26 +12,34 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Lanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorShuffle<Float>[] FOLDS = folds();
+    private static final int L = F.length();
+    // One constant shuffle per fold, so that C2 sees constants and inlines the sum into its caller; a
+    // loop over an array of shuffles compiled to a call that boxed its vector argument.
+    private static final VectorShuffle<Float> FOLD_8 = fold(8);
+    private static final VectorShuffle<Float> FOLD_4 = fold(4);
+    private static final VectorShuffle<Float> FOLD_2 = fold(2);
+    private static final VectorShuffle<Float> FOLD_1 = fold(1);
 
     private Lanes() {
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int levels = Integer.numberOfTrailingZeros(F.length());
-        VectorShuffle<Float>[] s = new VectorShuffle[levels];
-        for (int k = 0; k < levels; k++) {
-            int offset = F.length() >> (k + 1);
-            s[k] = VectorShuffle.fromOp(F, i -> i ^ offset);
-        }
-        return s;
+    private static VectorShuffle<Float> fold(int offset) {
+        return offset < L ? VectorShuffle.fromOp(F, i -> i ^ offset) : null;
     }
 
     /** Pairwise tree sum of the lanes: lane i is added to lane i + L/2, then i + L/4, ... */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            v = v.add(v.rearrange(fold));
+        if (L > 8) {
+            v = v.add(v.rearrange(FOLD_8));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(FOLD_4));
+        }
+        if (L > 2) {
+            v = v.add(v.rearrange(FOLD_2));
+        }
+        if (L > 1) {
+            v = v.add(v.rearrange(FOLD_1));
         }
         return v.lane(0);
     }

@@ -535,12 +535,35 @@ public final class MatMul {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        store(c00, c01, out, oo, cols, bias, n0);
-        store(c10, c11, out, oo + ldo, cols, bias, n0);
-        store(c20, c21, out, oo + 2 * ldo, cols, bias, n0);
-        store(c30, c31, out, oo + 3 * ldo, cols, bias, n0);
-        store(c40, c41, out, oo + 4 * ldo, cols, bias, n0);
-        store(c50, c51, out, oo + 5 * ldo, cols, bias, n0);
+        if (cols == NR && bias == null) {
+            c00.intoArray(out, oo);
+            c01.intoArray(out, oo + L);
+            c10.intoArray(out, oo + ldo);
+            c11.intoArray(out, oo + ldo + L);
+            c20.intoArray(out, oo + 2 * ldo);
+            c21.intoArray(out, oo + 2 * ldo + L);
+            c30.intoArray(out, oo + 3 * ldo);
+            c31.intoArray(out, oo + 3 * ldo + L);
+            c40.intoArray(out, oo + 4 * ldo);
+            c41.intoArray(out, oo + 4 * ldo + L);
+            c50.intoArray(out, oo + 5 * ldo);
+            c51.intoArray(out, oo + 5 * ldo + L);
+            return;
+        }
+        float[] tile = STORE_TILE.get();
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        copyTile(tile, 6, out, oo, ldo, cols, bias, n0);
     }
 
     private static void kernel1(float[] x, int xo, int k, float[] panel, float[] out, int oo, int cols, float[] bias, int n0) {
@@ -550,28 +573,31 @@ public final class MatMul {
             c0 = a.fma(FloatVector.fromArray(F, panel, p), c0);
             c1 = a.fma(FloatVector.fromArray(F, panel, p + L), c1);
         }
-        store(c0, c1, out, oo, cols, bias, n0);
-    }
-
-    private static void store(FloatVector c0, FloatVector c1, float[] out, int oo, int cols, float[] bias, int n0) {
-        if (cols == NR) {
-            if (bias != null) {
-                c0 = c0.add(FloatVector.fromArray(F, bias, n0));
-                c1 = c1.add(FloatVector.fromArray(F, bias, n0 + L));
-            }
+        if (cols == NR && bias == null) {
             c0.intoArray(out, oo);
             c1.intoArray(out, oo + L);
             return;
         }
-        // A partial panel goes through a scratch row and scalar copies, not masked vector stores: once
-        // the masked path had run, C2 recompiled the micro-kernels into code 7x slower for full panels.
-        float[] row = STORE_ROW.get();
-        c0.intoArray(row, 0);
-        c1.intoArray(row, L);
-        for (int j = 0; j < cols; j++) {
-            out[oo + j] = bias == null ? row[j] : row[j] + bias[n0 + j];
+        float[] tile = STORE_TILE.get();
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, L);
+        copyTile(tile, 1, out, oo, 0, cols, bias, n0);
+    }
+
+    /**
+     * The micro-kernels keep every vector inside themselves: a vector passed to a method that C2 does not
+     * inline is boxed, one heap object per accumulator per call (gigabytes per second in training, and
+     * the "GEMM slower after other code ran" effect, since inlining decisions depend on what ran before).
+     * Bias and partial panels therefore go through a scratch tile and scalar code.
+     */
+    private static void copyTile(float[] tile, int rows, float[] out, int oo, int ldo, int cols, float[] bias, int n0) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                float v = tile[r * NR + j];
+                out[oo + r * ldo + j] = bias == null ? v : v + bias[n0 + j];
+            }
         }
     }
 
-    private static final ThreadLocal<float[]> STORE_ROW = ThreadLocal.withInitial(() -> new float[NR]);
+    private static final ThreadLocal<float[]> STORE_TILE = ThreadLocal.withInitial(() -> new float[6 * NR]);
 }
