@@ -40,8 +40,8 @@ final class SynthCommand implements Callable<Integer> {
     int imageSize;
 
     @Option(names = "--tasks", defaultValue = "qa", paramLabel = "LIST",
-            description = "Comma-separated: qa (all question types), caption, or single types "
-                    + "(color, count, position, existence, shape, size) (default: ${DEFAULT-VALUE}).")
+            description = "Comma-separated: qa (the six question types), caption, or single types "
+                    + "(color, count, position, existence, shape, size, color_count) (default: ${DEFAULT-VALUE}).")
     String tasks;
 
     @Option(names = "--model-files", paramLabel = "DIR", description = "Also write the demo model's config, tokenizer, "

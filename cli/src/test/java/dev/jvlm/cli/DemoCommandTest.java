@@ -8,6 +8,7 @@ import dev.jvlm.api.Images;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.io.ModelLocator;
 import dev.jvlm.synth.Example;
+import dev.jvlm.synth.QuestionType;
 import dev.jvlm.synth.Split;
 import dev.jvlm.synth.SynthConfig;
 import dev.jvlm.synth.SynthDataset;
@@ -33,7 +34,7 @@ class DemoCommandTest {
     @Test
     void heldOutAccuracyIsAboveTheStatedFloor() {
         Vlm vlm = Vlm.load(ModelLocator.defaultModel().toString());
-        SynthDataset data = new SynthDataset(new SynthConfig(1));
+        SynthDataset data = new SynthDataset(new SynthConfig(1, SynthConfig.DEFAULT_IMAGE_SIZE, QuestionType.QUESTIONS));
         int correct = 0;
         int n = 120;
         for (int i = 0; i < n; i++) {

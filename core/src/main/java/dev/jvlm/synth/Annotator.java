@@ -65,11 +65,22 @@ final class Annotator {
             questions.add(new Question(QuestionType.SIZE, "Is the " + kind.word() + " small or large?", sizes,
                     scene -> only(scene, s -> s.kind() == kind).map(s -> s.size().word())));
         }
+        // Three of four shapes in one colour is already rare (no colour repeats on purpose, unlike kinds);
+        // four would take tens of thousands of draws per example, so the answers stop at 3.
+        for (ShapeColor color : ShapeColor.values()) {
+            questions.add(new Question(QuestionType.COLOR_COUNT, "How many " + color.word() + " shapes are there?", counts(0, 3),
+                    scene -> Optional.of(scene.shapes().stream().filter(s -> s.color() == color).count())
+                            .filter(n -> n <= 3).map(n -> Long.toString(n))));
+        }
         return List.copyOf(questions);
     }
 
     private static List<String> counts(int from) {
-        return IntStream.rangeClosed(from, Scene.MAX_SHAPES).mapToObj(Integer::toString).toList();
+        return counts(from, Scene.MAX_SHAPES);
+    }
+
+    private static List<String> counts(int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(Integer::toString).toList();
     }
 
     /** The one shape that matches, if exactly one does. */

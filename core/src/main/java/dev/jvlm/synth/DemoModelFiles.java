@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The files of jvlm's embedded demo model besides its weights: an Idefics3 (SmolVLM-style) config
  * sized to train on two CPU cores, a word-level tokenizer covering exactly the synthetic task's words,
- * a SmolVLM-style chat template, and the image-processor settings for 64-pixel images. Written by
+ * a SmolVLM-style chat template, and the image-processor settings for the synthetic images. Written by
  * {@code jvlm synth --model-files DIR}; {@code jvlm init} then makes the random starting weights.
  */
 public final class DemoModelFiles {
@@ -30,6 +30,12 @@ public final class DemoModelFiles {
             + "{% endfor %}{% if add_generation_prompt %}Assistant:{% endif %}";
     /** Pixels per side of the synthetic images; one tile, no splitting. */
     static final int IMAGE_SIZE = SynthConfig.DEFAULT_IMAGE_SIZE;
+    /**
+     * Vision patch side. With the pixel shuffle's 2x2 merge, one image token covers 32 pixels: exactly one
+     * cell of the scenes' 3x3 grid, so each token carries one cell's shape (a 16-token grid over 21-pixel
+     * cells, as earlier, split shapes across tokens and the model never learned to read them).
+     */
+    static final int PATCH_SIZE = IMAGE_SIZE / 6;
 
     private DemoModelFiles() {
     }
@@ -75,7 +81,7 @@ public final class DemoModelFiles {
 
     /** (image size / patch)^2 / scale_factor^2 tokens per image. */
     static int imageSeqLen() {
-        int patches = IMAGE_SIZE / 8;
+        int patches = IMAGE_SIZE / PATCH_SIZE;
         return patches * patches / 4;
     }
 
@@ -168,7 +174,7 @@ public final class DemoModelFiles {
         vision.put("num_hidden_layers", 2);
         vision.put("num_attention_heads", 4);
         vision.put("image_size", IMAGE_SIZE);
-        vision.put("patch_size", 8);
+        vision.put("patch_size", PATCH_SIZE);
         vision.put("hidden_act", "gelu_pytorch_tanh");
         vision.put("layer_norm_eps", 1e-6);
         return c;

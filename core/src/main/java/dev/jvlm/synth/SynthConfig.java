@@ -12,7 +12,7 @@ import java.util.Set;
  * @param types the question types; examples cycle through them in {@link QuestionType} order
  */
 public record SynthConfig(long seed, int imageSize, Set<QuestionType> types) {
-    public static final int DEFAULT_IMAGE_SIZE = 64;
+    public static final int DEFAULT_IMAGE_SIZE = 96;
 
     public SynthConfig {
         if (imageSize < SceneRenderer.MIN_SIZE || imageSize > SceneRenderer.MAX_SIZE) {

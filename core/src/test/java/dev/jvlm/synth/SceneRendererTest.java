@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SceneRendererTest {
-    private static final SynthDataset DATASET = new SynthDataset(new SynthConfig(42));
+    private static final SynthConfig CONFIG = new SynthConfig(42, SynthConfig.DEFAULT_IMAGE_SIZE, QuestionType.parseTasks("qa,caption"));
+    private static final SynthDataset DATASET = new SynthDataset(CONFIG);
 
     private static int[] pixels(BufferedImage image) {
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
@@ -45,7 +46,7 @@ class SceneRendererTest {
     void pngBytesAreReproducibleAndDecodeToTheRenderedPixels() throws IOException {
         Example example = DATASET.example(Split.TEST, 3);
         byte[] png = DATASET.png(example);
-        assertArrayEquals(png, new SynthDataset(new SynthConfig(42)).png(DATASET.example(Split.TEST, 3)));
+        assertArrayEquals(png, new SynthDataset(CONFIG).png(DATASET.example(Split.TEST, 3)));
         BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
         assertEquals(SynthConfig.DEFAULT_IMAGE_SIZE, decoded.getWidth());
         assertArrayEquals(pixels(example.scene().render(SynthConfig.DEFAULT_IMAGE_SIZE)), pixels(decoded));

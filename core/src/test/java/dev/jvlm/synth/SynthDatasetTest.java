@@ -77,7 +77,9 @@ class SynthDatasetTest {
             new Form(Pattern.compile("Is there a (\\w+)\\?"), (shapes, kind) -> shapes.stream().anyMatch(s -> s.kind().word().equals(kind)) ? "yes" : "no"),
             new Form(Pattern.compile("Which shape is (\\w+)\\?"), (shapes, color) -> onlyOne(shapes, s -> s.color().word().equals(color)).kind().word()),
             new Form(Pattern.compile("Is the (\\w+) small or large\\?"), (shapes, kind) -> onlyOne(shapes, s -> s.kind().word().equals(kind)).size().word()),
-            new Form(Pattern.compile("Describe the image\\.()"), (shapes, none) -> caption(shapes)));
+            new Form(Pattern.compile("Describe the image\\.()"), (shapes, none) -> caption(shapes)),
+            new Form(Pattern.compile("How many (\\w+) shapes are there\\?"),
+                    (shapes, color) -> Long.toString(shapes.stream().filter(s -> s.color().word().equals(color)).count())));
 
     /** Answers a question from the scene, failing when the scene makes it ambiguous. */
     private static String answerFromScene(String question, Scene scene) {
@@ -202,12 +204,30 @@ class SynthDatasetTest {
 
     @Test
     void taskListsNameQuestionTypes() {
-        assertEquals(EnumSet.allOf(QuestionType.class), QuestionType.parseTasks("qa,caption"));
+        assertEquals(EnumSet.complementOf(EnumSet.of(QuestionType.COLOR_COUNT)), QuestionType.parseTasks("qa,caption"));
+        assertEquals(EnumSet.of(QuestionType.COLOR_COUNT), QuestionType.parseTasks("color_count"));
         assertEquals(QuestionType.QUESTIONS, QuestionType.parseTasks("qa"));
         assertEquals(EnumSet.of(QuestionType.COLOR, QuestionType.COUNT), QuestionType.parseTasks("count, color"));
         JvlmException e = assertThrows(JvlmException.class, () -> QuestionType.parseTasks("qa,colours"));
         assertTrue(e.getMessage().contains("unknown task 'colours'") && e.getMessage().contains("existence"), e.getMessage());
         assertThrows(JvlmException.class, () -> QuestionType.parseTasks(""));
+    }
+
+    /** The held-back type: its answer is the number of shapes of the named colour, at most 3. */
+    @Test
+    void colorCountsCountTheNamedColour() {
+        SynthDataset counts = new SynthDataset(new SynthConfig(5, 64, EnumSet.of(QuestionType.COLOR_COUNT)));
+        Pattern question = Pattern.compile("How many (\\w+) shapes are there\\?");
+        Set<String> answers = new HashSet<>();
+        for (Example e : examples(counts, Split.TEST, 200)) {
+            Matcher m = question.matcher(e.question());
+            assertTrue(m.matches(), e.question());
+            long n = e.scene().shapes().stream().filter(s -> s.color().word().equals(m.group(1))).count();
+            assertEquals(Long.toString(n), e.answer(), e.question() + " " + e.scene());
+            answers.add(e.answer());
+        }
+        assertEquals(Set.of("0", "1", "2", "3"), answers);
+        assertTrue(SynthDataset.vocabulary().containsAll(SynthDataset.words("How many purple shapes are there?")));
     }
 
     @Test
