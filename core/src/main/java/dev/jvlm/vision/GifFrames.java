@@ -29,6 +29,10 @@ final class GifFrames {
     }
 
     static DecodedVideo decode(byte[] data, String name, long maxPixels, long maxTotalPixels) throws InvalidImageException {
+        if (data[data.length - 1] != 0x3B) {
+            // The JDK's reader neither fails nor warns on a cut file: it decodes what is there and fills the rest.
+            throw new InvalidImageException(name + ": truncated GIF: the file does not end with the GIF trailer (0x3B)");
+        }
         ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
         try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(stream, false, false);
@@ -71,6 +75,12 @@ final class GifFrames {
                 seconds += control == null ? 0 : intAttribute(control, "delayTime", 0) / 100.0;
                 if (disposal.equals("restoreToPrevious")) {
                     saved = canvas.clone();
+                }
+                int rows = intAttribute(descriptor, "imageHeight", 0);
+                if ("TRUE".equalsIgnoreCase(attribute(descriptor, "interlaceFlag", "FALSE")) && rows >= 2 && rows <= 4) {
+                    // The JDK's GIF reader leaves one row of such frames undecoded (giflib reads them whole).
+                    throw new InvalidImageException(name + ": frame " + i + " is interlaced and " + rows + " rows tall, which the "
+                            + "JDK's GIF decoder reads wrongly; save the GIF without interlacing");
                 }
                 BufferedImage frame = reader.read(i);
                 draw(frame, left, top, transparent ? transparentIndex : -1, canvas, width, height);

@@ -116,9 +116,15 @@ final class WebpFrames {
         }
     }
 
-    /** libwebp's {@code BlendPixelNonPremult}: {@code src} over {@code dst}, both ARGB with straight alpha. */
+    /**
+     * libwebp's {@code BlendPixelNonPremult}: {@code src} over {@code dst}, both ARGB with straight alpha;
+     * as its row blend, an opaque source is taken as it is.
+     */
     static int blend(int src, int dst) {
         int srcA = src >>> 24;
+        if (srcA == 0xFF) {
+            return src;
+        }
         if (srcA == 0) {
             return dst;
         }
