@@ -2,6 +2,8 @@ package dev.jvlm.cli;
 
 import dev.jvlm.bench.Benchmarks;
 import dev.jvlm.bench.VisionBenchmarks;
+import dev.jvlm.io.ModelLocator;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +16,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--vision", description = "Also the image benchmarks (SmolVLM-256M shapes: seconds per tile, time to first token).")
     boolean vision;
+
+    @Option(names = "--qwen2-vl-2b", description = "Also time to first token for one 448x448 image on a random BF16 checkpoint "
+            + "of Qwen2-VL-2B's shapes (built once under build/bench/, about 4.4 GB).")
+    boolean qwen2Vl2b;
 
     @Option(names = "--prefill", defaultValue = "512", description = "Prompt tokens for the prefill measurement (default: ${DEFAULT-VALUE}).")
     int prefill;
@@ -35,6 +41,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (vision) {
             new VisionBenchmarks(System.out, b.fmaPeak()).run();
+        }
+        if (qwen2Vl2b) {
+            String home = System.getProperty(ModelLocator.HOME_PROPERTY, ".");
+            new VisionBenchmarks(System.out, b.fmaPeak()).qwen2Vl2b(Path.of(home, "build", "bench", "qwen2-vl-2b-bf16"));
         }
         if (trainingTiles > 0) {
             b.trainingStep(Benchmarks.SMOLVLM_256M, "SmolVLM-256M shape", trainingTiles, 64);

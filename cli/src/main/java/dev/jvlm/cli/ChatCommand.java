@@ -3,10 +3,13 @@ package dev.jvlm.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvlm.api.Conversation;
 import dev.jvlm.api.Images;
+import dev.jvlm.api.Videos;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.generate.SamplingParams;
 import dev.jvlm.io.Json;
 import dev.jvlm.vision.DecodedImage;
+import dev.jvlm.vision.DecodedVideo;
+import dev.jvlm.vision.VideoSampling;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,8 +27,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "chat", description = "Chat with a model about images: one turn when a PROMPT is given, else an "
-        + "interactive session (/image PATH attaches an image to the next message, /reset starts over, /quit ends).")
+@Command(name = "chat", description = "Chat with a model about images and videos: one turn when a PROMPT is given, else an "
+        + "interactive session (/image PATH and /video PATH attach to the next message, /reset starts over, /quit ends).")
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -35,6 +38,16 @@ final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--image", paramLabel = "IMG", description = "Image for the first message (repeatable).")
     List<Path> images = new ArrayList<>();
+
+    @Option(names = "--video", paramLabel = "PATH", description = "Video for the first message (repeatable; Qwen2-VL, Qwen2.5-VL): "
+            + "a folder of frames, an animated GIF or WebP.")
+    List<Path> videos = new ArrayList<>();
+
+    @Option(names = "--pan-and-scan", description = "Gemma 3: also give the model crops of images far from square.")
+    boolean panAndScan;
+
+    @Mixin
+    VideoOptions videoOptions;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System message.")
     String system;
@@ -54,13 +67,21 @@ final class ChatCommand implements Callable<Integer> {
         for (Path p : images) {
             pending.add(Images.load(p));
         }
+        List<DecodedVideo> pendingVideos = new ArrayList<>();
+        for (Path p : videos) {
+            pendingVideos.add(Videos.load(p));
+        }
+        VideoSampling videoSampling = videoOptions.sampling();
         Vlm vlm = Vlm.load(model);
+        if (panAndScan) {
+            vlm = vlm.withPanAndScan();
+        }
         SamplingParams params = sampling.over(vlm.defaultSampling());
-        Conversation chat = newConversation();
+        Conversation chat = newConversation(videoSampling);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (prompt != null) {
-            turn(vlm, chat, prompt, pending, params, out);
+            turn(vlm, chat, prompt, pending, pendingVideos, params, out);
             return 0;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -77,28 +98,34 @@ final class ChatCommand implements Callable<Integer> {
             if (text.startsWith("/image ")) {
                 pending.add(Images.load(Path.of(text.substring(7).strip())));
                 err.println("[image attached to the next message]");
+            } else if (text.startsWith("/video ")) {
+                DecodedVideo video = Videos.load(Path.of(text.substring(7).strip()));
+                pendingVideos.add(video);
+                err.println("[video of " + video.frames().size() + " frames attached to the next message]");
             } else if (text.equals("/reset")) {
-                chat = newConversation();
+                chat = newConversation(videoSampling);
                 pending.clear();
+                pendingVideos.clear();
                 err.println("[new conversation]");
             } else {
-                turn(vlm, chat, text, pending, params, out);
+                turn(vlm, chat, text, pending, pendingVideos, params, out);
                 pending.clear();
+                pendingVideos.clear();
             }
         }
     }
 
-    private Conversation newConversation() {
-        Conversation chat = new Conversation();
+    private Conversation newConversation(VideoSampling videoSampling) {
+        Conversation chat = new Conversation().videoSampling(videoSampling);
         if (system != null) {
             chat.system(system);
         }
         return chat;
     }
 
-    private void turn(Vlm vlm, Conversation chat, String text, List<DecodedImage> turnImages, SamplingParams params,
-                      PrintWriter out) {
-        chat.user(text, List.copyOf(turnImages));
+    private void turn(Vlm vlm, Conversation chat, String text, List<DecodedImage> turnImages, List<DecodedVideo> turnVideos,
+                      SamplingParams params, PrintWriter out) {
+        chat.user(text, List.copyOf(turnImages), List.copyOf(turnVideos));
         Vlm.Reply reply = vlm.reply(chat, params, json ? null : piece -> {
             out.print(piece);
             out.flush();

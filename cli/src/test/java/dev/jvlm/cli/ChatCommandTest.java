@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jvlm.api.Conversation;
 import dev.jvlm.api.Images;
+import dev.jvlm.api.Videos;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.io.Json;
 import dev.jvlm.io.Safetensors;
 import dev.jvlm.models.TestData;
+import dev.jvlm.vision.VideoSampling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +108,130 @@ class ChatCommandTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.err().startsWith("jvlm: ") && r.err().contains("notes.png"), r.err());
         assertFalse(r.err().contains("\tat "));
+    }
+
+    /** A folder of three 61x45 frames: 56x56 each (grid 4x4), three frames pad to four: grid (2, 4, 4), 8 video pads. */
+    private static Path frameFolder() throws IOException {
+        Path dir = tmp.resolve("frames");
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            for (int i = 1; i <= 3; i++) {
+                Files.copy(image, dir.resolve("frame" + i + ".png"));
+            }
+        }
+        return dir;
+    }
+
+    @Test
+    void oneTurnWithAVideoCountsTheExpandedPrompt() throws IOException {
+        Path frames = frameFolder();
+        CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--image", image.toString(), "--video", frames.toString(),
+                "--max-tokens", "2", "--json", "--fps", "1", "What happens?");
+        assertEquals(0, r.exitCode(), r.err());
+        String expectedPrompt = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
+                + "<|vision_start|>" + "<|image_pad|>".repeat(4) + "<|vision_end|>"
+                + "<|vision_start|>" + "<|video_pad|>".repeat(8) + "<|vision_end|>What happens?<|im_end|>\n<|im_start|>assistant\n";
+        Vlm vlm = Vlm.load(model.toString());
+        assertEquals(vlm.tokenizer().encode(expectedPrompt, false).length,
+                Json.parse(r.out(), "chat output").get("prompt_tokens").asInt());
+
+        var tensors = new LinkedHashMap<String, dev.jvlm.tensor.Tensor>();
+        Conversation c = new Conversation().user("What happens?", List.of(), List.of(Videos.load(frames)))
+                .videoSampling(new VideoSampling(1.0, null, null, null));
+        vlm.promptIds(c, tensors);
+        assertEquals(List.of("pixel_values_videos", "video_grid_thw", "second_per_grid_ts"), List.copyOf(tensors.keySet()));
+        assertEquals(2f, tensors.get("second_per_grid_ts").floats()[0], "2 frames per temporal patch at 1 fps");
+    }
+
+    @Test
+    void interactiveSessionTakesVideos() throws IOException {
+        var input = new java.io.ByteArrayInputStream(("/video " + frameFolder() + "\nWhat happens?\n/quit\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var saved = System.in;
+        System.setIn(input);
+        try {
+            CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--max-tokens", "2", "--json");
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.err().contains("[video of 3 frames attached to the next message]"), r.err());
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void badVideosAndOptionsAreOneLineErrors() throws IOException {
+        Path mp4 = tmp.resolve("clip.mp4");
+        byte[] ftyp = new byte[32];
+        System.arraycopy("ftypisom".getBytes(), 0, ftyp, 4, 8);
+        Files.write(mp4, ftyp);
+        CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--video", mp4.toString(), "hi");
+        assertEquals(1, r.exitCode());
+        assertEquals("jvlm: clip.mp4: MP4/MOV video files are not supported; pass a folder of frames or an animated GIF "
+                + "(there is no maintained pure-Java video decoder; see docs/VIDEO.md)", r.err().strip());
+
+        r = CliRunner.run("chat", "--model", model.toString(), "--video", frameFolder().toString(), "--fps", "1", "--num-frames", "4", "hi");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("jvlm: video sampling flags: --fps and --num-frames are mutually exclusive"), r.err());
+
+        r = CliRunner.run("chat", "--model", model.toString(), "--video", frameFolder().toString(), "--num-frames", "8", "hi");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("cannot sample 8 frames from a video of 3 frames"), r.err());
+
+        r = CliRunner.run("chat", "--model", model.toString(), "--pan-and-scan", "hi");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("jvlm: pan-and-scan is an option of Gemma 3's image processor; this model's is Qwen2Vl"), r.err());
+
+        Path gemma = TestData.resource("vision/gemma3");
+        r = CliRunner.run("preprocess", "--model", gemma.toString(), "--video", frameFolder().toString(), "--output",
+                tmp.resolve("never.safetensors").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("model_type \"gemma3\" takes no video; video input needs a Qwen2-VL or Qwen2.5-VL model"), r.err());
+        assertFalse(Files.exists(tmp.resolve("never.safetensors")));
+    }
+
+    @Test
+    void preprocessWritesVideoTensorsAndSummaries() throws IOException {
+        Path out = tmp.resolve("video.safetensors");
+        CliRunner r = CliRunner.run("preprocess", "--model", model.toString(), "--video", frameFolder().toString(), "--num-frames", "2",
+                "--output", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode video = Json.parse(r.out(), "preprocess output").get("videos").get(0);
+        assertEquals(3, video.get("frames").asInt());
+        assertEquals("[0,1]", video.get("sampled_frames").toString(), "2 of 3 frames: step 1.5 -> 0, 1");
+        assertEquals("[1,4,4]", video.get("video_grid_thw").toString());
+        assertEquals(4, video.get("num_video_tokens").asInt());
+        Safetensors.File file = Safetensors.open(out);
+        assertEquals(List.of(16, 1176), java.util.Arrays.stream(file.get("pixel_values_videos").shape()).boxed().toList());
+        assertEquals(1.0, file.get("second_per_grid_ts").getFloat(0), 0.0);
+
+        Path spec = tmp.resolve("video_spec.json");
+        Files.writeString(spec, """
+                {"input_ids": [[151644, 151652, 151656, 151656, 151656, 151656, 151653, 9707]], "generate": 2,
+                 "pixel_values_videos": "video.safetensors", "video_grid_thw": "video.safetensors",
+                 "second_per_grid_ts": "video.safetensors"}""");
+        Path result = tmp.resolve("video_out.safetensors");
+        CliRunner f = CliRunner.run("forward", "--model", model.toString(), "--input", spec.toString(), "--output", result.toString());
+        assertEquals(0, f.exitCode(), f.err());
+        Safetensors.File logits = Safetensors.open(result);
+        assertEquals(List.of(1, 8, 151936), java.util.Arrays.stream(logits.get("logits").shape()).boxed().toList());
+        assertEquals(List.of(1, 2), java.util.Arrays.stream(logits.get("generated_ids").shape()).boxed().toList());
+    }
+
+    @Test
+    void preprocessPanAndScanAddsCropsForGemma3() throws IOException {
+        Path dir = TestData.resource("vision/gemma3");
+        Path wide = tmp.resolve("wide.png");
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(700, 300, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        javax.imageio.ImageIO.write(img, "png", wide.toFile());
+        Path out = tmp.resolve("pas.safetensors");
+        CliRunner r = CliRunner.run("preprocess", "--model", dir.toString(), "--image", wide.toString(), "--pan-and-scan",
+                "--output", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode summary = Json.parse(r.out(), "preprocess output").get("images").get(0);
+        assertEquals(2, summary.get("num_crops").asInt(), "700x300: ratio 2.33 -> 2 crops of 350x300");
+        assertEquals(3 * 4, summary.get("num_image_tokens").asInt());
+        assertTrue(summary.get("prompt").asText().startsWith("Here is the original image \n\n<start_of_image>"));
+        assertEquals(3, Safetensors.open(out).get("pixel_values").dim(0));
     }
 
     @ParameterizedTest

@@ -21,7 +21,7 @@ public record ForwardSpec(long[][] inputIds, int[][] attentionMask, int generate
 
     /** The processor outputs a spec may carry, by the names of the reference README. */
     static final List<String> IMAGE_FIELDS = List.of("pixel_values", "image_sizes", "image_grid_thw",
-            "pixel_attention_mask", "token_type_ids", "video_grid_thw", "pixel_values_videos");
+            "pixel_attention_mask", "token_type_ids", "video_grid_thw", "pixel_values_videos", "second_per_grid_ts");
 
     public static ForwardSpec read(Path file) {
         JsonNode root = Json.read(file);

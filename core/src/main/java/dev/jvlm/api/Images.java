@@ -42,6 +42,18 @@ public final class Images {
         }
     }
 
+    /**
+     * The processor with Gemma 3's pan-and-scan switched on (as {@code do_pan_and_scan=True} in a
+     * Hugging Face processor call); a clear error for other families, which have no such option.
+     */
+    public static ImageProcessor withPanAndScan(ImageProcessor processor) {
+        if (processor instanceof Gemma3ImageProcessor g) {
+            return new Gemma3ImageProcessor(g.config().withPanAndScan());
+        }
+        throw new JvlmException("pan-and-scan is an option of Gemma 3's image processor; this model's is "
+                + processor.getClass().getSimpleName().replace("ImageProcessor", ""));
+    }
+
     /** Decodes an image file (EXIF orientation applied); a clear error naming the file otherwise. */
     public static DecodedImage load(Path file) {
         try {
@@ -109,19 +121,24 @@ public final class Images {
 
     /** Replaces each image placeholder of a rendered prompt by its image's expansion, in order. */
     public static String expandPrompt(String prompt, String placeholder, List<ImageSummary> summaries) {
+        return expand(prompt, placeholder, summaries.stream().map(ImageSummary::prompt).toList(), "image");
+    }
+
+    /** Replaces each occurrence of {@code placeholder} by the next expansion; the counts must agree. */
+    static String expand(String prompt, String placeholder, List<String> expansions, String what) {
         StringBuilder out = new StringBuilder();
         int from = 0;
-        int image = 0;
+        int next = 0;
         for (int at; (at = prompt.indexOf(placeholder, from)) >= 0; from = at + placeholder.length()) {
-            if (image == summaries.size()) {
-                throw new JvlmException("the prompt has more image placeholders (" + placeholder + ") than the "
-                        + summaries.size() + " images given");
+            if (next == expansions.size()) {
+                throw new JvlmException("the prompt has more " + what + " placeholders (" + placeholder + ") than the "
+                        + expansions.size() + " " + what + "s given");
             }
-            out.append(prompt, from, at).append(summaries.get(image++).prompt());
+            out.append(prompt, from, at).append(expansions.get(next++));
         }
-        if (image != summaries.size()) {
-            throw new JvlmException(summaries.size() + " images given but the prompt has " + image + " image placeholders ("
-                    + placeholder + ")");
+        if (next != expansions.size()) {
+            throw new JvlmException(expansions.size() + " " + what + "s given but the prompt has " + next + " " + what
+                    + " placeholders (" + placeholder + ")");
         }
         return out.append(prompt.substring(from)).toString();
     }

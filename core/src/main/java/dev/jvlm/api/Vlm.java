@@ -73,7 +73,21 @@ public final class Vlm {
     public record Reply(String text, int promptTokens, int completionTokens, Generator.FinishReason finishReason) {
     }
 
-    /** The prompt ids of a conversation, ending with the assistant's turn opening. */
+    /**
+     * This model with Gemma 3's pan-and-scan crops switched on for every image (as
+     * {@code do_pan_and_scan=True}); a clear error for other families.
+     */
+    public Vlm withPanAndScan() {
+        if (processor == null) {
+            throw new JvlmException(dir + ": model_type \"" + model.modelType() + "\" takes no images");
+        }
+        return new Vlm(dir, model, tokenizer, template, Images.withPanAndScan(processor));
+    }
+
+    /**
+     * The prompt ids of a conversation, ending with the assistant's turn opening; the processor tensors
+     * of its images and videos go to {@code imageTensorsOut}.
+     */
     public long[] promptIds(Conversation chat, Map<String, Tensor> imageTensorsOut) {
         String prompt = template.render(chat.messages(), true, Map.of());
         if (!chat.images().isEmpty()) {
@@ -82,6 +96,11 @@ public final class Vlm {
             }
             Images.Processed processed = Images.process(processor, chat.images());
             prompt = Images.expandPrompt(prompt, Images.templatePlaceholder(model.modelType()), processed.summaries());
+            imageTensorsOut.putAll(processed.tensors());
+        }
+        if (!chat.videos().isEmpty()) {
+            Videos.Processed processed = Videos.process(Videos.processor(dir, model.modelType()), chat.videos(), chat.videoSampling());
+            prompt = Videos.expandPrompt(prompt, processed.summaries());
             imageTensorsOut.putAll(processed.tensors());
         }
         // Templates that write the BOS token themselves must not get a second one from the tokenizer.

@@ -45,6 +45,23 @@ public final class Benchmarks {
                                "num_attention_heads": 12, "image_size": 512, "patch_size": 16, "layer_norm_eps": 1e-6}}
             """.formatted(SMOLVLM_256M_TEXT);
 
+    /**
+     * Qwen2-VL-2B-Instruct's config.json shapes: a 32-block vision tower (embed 1280, 16 heads, MLP ratio 4,
+     * quick GELU) with a 2x2 merger into a 28-layer Qwen2 (hidden 1536, 12 heads, 2 KV heads,
+     * intermediate 8960, vocabulary 151936, tied embeddings, M-RoPE sections 16/24/24).
+     */
+    public static final String QWEN2_VL_2B = """
+            {"architectures": ["Qwen2VLForConditionalGeneration"], "model_type": "qwen2_vl", "hidden_size": 1536,
+             "intermediate_size": 8960, "num_hidden_layers": 28, "num_attention_heads": 12, "num_key_value_heads": 2,
+             "hidden_act": "silu", "vocab_size": 151936, "max_position_embeddings": 32768, "rms_norm_eps": 1e-6,
+             "rope_theta": 1000000.0, "tie_word_embeddings": true, "bos_token_id": 151643, "eos_token_id": 151645,
+             "vision_start_token_id": 151652, "vision_end_token_id": 151653, "vision_token_id": 151654,
+             "image_token_id": 151655, "video_token_id": 151656,
+             "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 24]},
+             "vision_config": {"depth": 32, "embed_dim": 1280, "mlp_ratio": 4, "num_heads": 16, "in_chans": 3,
+                               "hidden_size": 1536, "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}}
+            """;
+
     private final PrintStream out;
     private double fmaPeak;
     private double heapBandwidth;

@@ -87,17 +87,19 @@ final class Qwen2Vl implements VisionLanguage {
             imageFeatures = f.mergerOutput();
             embeds = VisionLanguage.merge(embeds, ids, config.imageTokenId(), f.embeds(), "image");
         }
+        float[] secondPerGrid = null;
         if (inputs.containsKey("pixel_values_videos")) {
             videoGrid = VisionLanguage.intRows(VisionLanguage.required(inputs, "video_grid_thw", config.modelType()), "video_grid_thw", 3);
             embeds = VisionLanguage.merge(embeds, ids, config.videoTokenId(), features(inputs.get("pixel_values_videos"), videoGrid,
                     "pixel_values_videos").embeds(), "video");
+            secondPerGrid = secondPerGrid(inputs.get("second_per_grid_ts"), videoGrid.length);
         }
         if (imageGrid == null && videoGrid == null) {
-            throw new JvlmException(config.modelType() + ": image input needs \"pixel_values\" with \"image_grid_thw\" (given: "
-                    + String.join(", ", inputs.keySet()) + ")");
+            throw new JvlmException(config.modelType() + ": vision input needs \"pixel_values\" with \"image_grid_thw\" or "
+                    + "\"pixel_values_videos\" with \"video_grid_thw\" (given: " + String.join(", ", inputs.keySet()) + ")");
         }
         int[] deltas = new int[ids.length];
-        int[][][] positions = ropeIndex(ids, mask, imageGrid, videoGrid, deltas);
+        int[][][] positions = ropeIndex(ids, mask, imageGrid, videoGrid, secondPerGrid, deltas);
         return new Prefill(embeds, mask, positions, null, deltas, imageFeatures);
     }
 
@@ -118,12 +120,37 @@ final class Qwen2Vl implements VisionLanguage {
     }
 
     /**
-     * {@code get_rope_index}: text tokens count up on all three axes; the tokens of an image (video)
-     * take (t, h, w) over its merged grid, offset by the position after the preceding text; the text
-     * after it continues from the largest position so far + 1. Padding gets 1. {@code deltas}
+     * {@code second_per_grid_ts} [videos] as floats: how many seconds one temporal patch of each video
+     * spans; absent, 1 for every video (Hugging Face's default).
+     */
+    private static float[] secondPerGrid(Tensor t, int videos) {
+        float[] out = new float[videos];
+        if (t == null) {
+            Arrays.fill(out, 1f);
+            return out;
+        }
+        if (t.numel() != videos) {
+            throw new JvlmException("\"second_per_grid_ts\" holds " + t.numel() + " values but \"video_grid_thw\" describes "
+                    + videos + " videos");
+        }
+        float[] v = t.toF32().floats();
+        for (float x : v) {
+            if (!(x >= 0) || !Float.isFinite(x)) {
+                throw new JvlmException("\"second_per_grid_ts\" must hold non-negative seconds, found " + x);
+            }
+        }
+        return v.clone();
+    }
+
+    /**
+     * {@code get_rope_index} (transformers 4.50): text tokens count up on all three axes; the tokens of
+     * an image (video) take (t, h, w) over its merged grid, offset by the position after the preceding
+     * text; the text after it continues from the largest position so far + 1. Padding gets 1. A video's
+     * temporal index is its frame group for Qwen2-VL, and for Qwen2.5-VL
+     * {@code (long) (group * second_per_grid_t * tokens_per_second)} in float32 (images: 0). {@code deltas}
      * receives, per row, the largest position + 1 - the row's length.
      */
-    int[][][] ropeIndex(long[][] ids, int[][] mask, int[][] imageGrid, int[][] videoGrid, int[] deltas) {
+    int[][][] ropeIndex(long[][] ids, int[][] mask, int[][] imageGrid, int[][] videoGrid, float[] secondPerGrid, int[] deltas) {
         int batch = ids.length;
         int tokens = ids[0].length;
         int[][][] positions = new int[3][batch][tokens];
@@ -156,7 +183,7 @@ final class Qwen2Vl implements VisionLanguage {
                 int edImage = images > 0 ? indexOf(row, config.imageTokenId(), st) : row.length + 1;
                 int edVideo = videos > 0 ? indexOf(row, config.videoTokenId(), st) : row.length + 1;
                 int[] grid;
-                double secondsPerGrid;
+                float secondsPerGrid;
                 int ed;
                 if (edImage < edVideo) {
                     grid = at(imageGrid, imageIndex++, "image_grid_thw");
@@ -164,8 +191,8 @@ final class Qwen2Vl implements VisionLanguage {
                     images--;
                     ed = edImage;
                 } else {
-                    grid = at(videoGrid, videoIndex++, "video_grid_thw");
-                    secondsPerGrid = 1.0; // second_per_grid_ts is not an input here; Hugging Face's default
+                    grid = at(videoGrid, videoIndex, "video_grid_thw");
+                    secondsPerGrid = secondPerGrid[videoIndex++];
                     videos--;
                     ed = edVideo;
                 }
@@ -180,8 +207,8 @@ final class Qwen2Vl implements VisionLanguage {
                 int base = next + ed - st;
                 int max = base;
                 for (int f = 0, i = ed; f < gt; f++) {
-                    // Qwen2-VL numbers frames; Qwen2.5-VL scales them to time (images: 0)
-                    int temporal = config.tokensPerSecond() == 0 ? f : (int) (f * secondsPerGrid * config.tokensPerSecond());
+                    // Qwen2-VL numbers frame groups; Qwen2.5-VL scales them to time in float32, truncated (images: 0)
+                    int temporal = config.tokensPerSecond() == 0 ? f : (int) ((f * secondsPerGrid) * (float) config.tokensPerSecond());
                     for (int y = 0; y < gh; y++) {
                         for (int x = 0; x < gw; x++, i++) {
                             if (i >= row.length) {

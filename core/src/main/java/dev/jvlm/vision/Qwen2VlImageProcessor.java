@@ -1,6 +1,7 @@
 package dev.jvlm.vision;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +86,12 @@ public final class Qwen2VlImageProcessor implements ImageProcessor {
             }
             float[] chw = new float[3 * rgb.height() * rgb.width()];
             config.normalization().writeChannelsFirst(rgb, chw, 0);
-            perImage.add(patchify(chw, rgb.height(), rgb.width()));
             int patches = gridH * gridW;
+            float[] flat = new float[patches * patchLength];
+            float[][] group = new float[tp][];
+            Arrays.fill(group, chw); // a still image fills every temporal slot
+            patchify(group, rgb.height(), rgb.width(), p, m, flat, 0);
+            perImage.add(flat);
             totalPatches += patches;
             grid[3 * i] = 1;
             grid[3 * i + 1] = gridH;
@@ -98,9 +103,9 @@ public final class Qwen2VlImageProcessor implements ImageProcessor {
         }
         float[] pixels = new float[totalPatches * patchLength];
         int offset = 0;
-        for (float[] patches : perImage) {
-            System.arraycopy(patches, 0, pixels, offset, patches.length);
-            offset += patches.length;
+        for (float[] flat : perImage) {
+            System.arraycopy(flat, 0, pixels, offset, flat.length);
+            offset += flat.length;
         }
         Map<String, NdArray> tensors = new LinkedHashMap<>();
         tensors.put("pixel_values", new FloatArray(pixels, new int[]{totalPatches, patchLength}));
@@ -109,18 +114,17 @@ public final class Qwen2VlImageProcessor implements ImageProcessor {
     }
 
     /**
-     * The reshape and transpose of {@code _preprocess}: a still image fills every temporal slot;
-     * patch rows run over (merge row, merge column, row in window, column in window), each patch
-     * holding (channel, temporal, y, x).
+     * The reshape and transpose of {@code _preprocess} for one temporal group: {@code frames} holds
+     * temporal-patch-size channels-first frames of {@code height x width} (a still image passes the same
+     * frame for every slot). Patch rows run over (merge row, merge column, row in window, column in
+     * window), each patch holding (channel, frame, y, x); they are written to {@code out} from
+     * {@code offset}.
      */
-    private float[] patchify(float[] chw, int height, int width) {
-        int p = config.patchSize();
-        int tp = config.temporalPatchSize();
-        int m = config.mergeSize();
+    static void patchify(float[][] frames, int height, int width, int p, int m, float[] out, int offset) {
+        int tp = frames.length;
         int gridH = height / p;
         int gridW = width / p;
         int patchLength = 3 * tp * p * p;
-        float[] out = new float[gridH * gridW * patchLength];
         int row = 0;
         for (int bh = 0; bh < gridH / m; bh++) {
             for (int bw = 0; bw < gridW / m; bw++) {
@@ -128,9 +132,9 @@ public final class Qwen2VlImageProcessor implements ImageProcessor {
                     for (int mw = 0; mw < m; mw++) {
                         int y0 = (bh * m + mh) * p;
                         int x0 = (bw * m + mw) * p;
-                        int o = row * patchLength;
+                        int o = offset + row * patchLength;
                         for (int c = 0; c < 3; c++) {
-                            for (int t = 0; t < tp; t++) {
+                            for (float[] chw : frames) {
                                 for (int y = 0; y < p; y++) {
                                     System.arraycopy(chw, (c * height + y0 + y) * width + x0, out, o, p);
                                     o += p;
@@ -142,7 +146,6 @@ public final class Qwen2VlImageProcessor implements ImageProcessor {
                 }
             }
         }
-        return out;
     }
 
     /**

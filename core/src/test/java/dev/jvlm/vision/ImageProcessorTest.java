@@ -289,8 +289,8 @@ class ImageProcessorTest {
                 () -> ImageProcessor.fromJson("{\"image_processor_type\": \"CLIPImageProcessor\", \"image_mean\": [1, 2]}", null, null));
         assertTrue(mean.getMessage().contains("\"image_mean\" must be"), mean.getMessage());
         IllegalArgumentException pan = assertThrows(IllegalArgumentException.class,
-                () -> ImageProcessor.fromJson("{\"image_processor_type\": \"Gemma3ImageProcessor\", \"do_pan_and_scan\": true}", null, null));
-        assertTrue(pan.getMessage().contains("do_pan_and_scan is not supported"), pan.getMessage());
+                () -> ImageProcessor.fromJson("{\"image_processor_type\": \"Gemma3ImageProcessor\", \"do_pan_and_scan\": 1}", null, null));
+        assertTrue(pan.getMessage().contains("\"do_pan_and_scan\" must be true or false"), pan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ClipImageProcessor(
                 ((ClipImageProcessor) ImageProcessor.fromJson("{\"image_processor_type\": \"CLIPImageProcessor\"}", null, null)).config())
                 .process(List.of()));
