@@ -33,6 +33,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to apply to the model.")
+    Path adapter;
+
     @Option(names = "--image", paramLabel = "IMG", description = "Image for the first message (repeatable).")
     List<Path> images = new ArrayList<>();
 
@@ -54,7 +57,7 @@ final class ChatCommand implements Callable<Integer> {
         for (Path p : images) {
             pending.add(Images.load(p));
         }
-        Vlm vlm = Vlm.load(model);
+        Vlm vlm = Vlm.load(model, adapter);
         SamplingParams params = sampling.over(vlm.defaultSampling());
         Conversation chat = newConversation();
         PrintWriter out = spec.commandLine().getOut();
