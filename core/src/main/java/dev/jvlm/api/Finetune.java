@@ -113,7 +113,7 @@ public final class Finetune {
      * is {@code vision_tower.*}, {@code *.vision_model.*} or {@code visual.*} (Qwen's merger excepted);
      * the projector {@code multi_modal_projector.*}, {@code *.connector.*} or {@code visual.merger.*}.
      */
-    static Predicate<String> trainedKeys(Recipe.Freeze freeze) {
+    public static Predicate<String> trainedKeys(Recipe.Freeze freeze) {
         return key -> {
             boolean projector = key.contains("multi_modal_projector.") || key.contains("connector.") || key.contains("visual.merger.");
             boolean vision = !projector && (key.contains("vision_tower.") || key.contains("vision_model.") || key.startsWith("visual.")

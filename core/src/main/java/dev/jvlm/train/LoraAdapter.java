@@ -82,13 +82,7 @@ public final class LoraAdapter {
         });
         checkDisjoint(lm.decoder().linears().keySet().stream().filter(config::targets).toList(), selection[0]);
         Map<String, Tensor> saved = selection[0].bind(lm, original[0], weights[0], null, true);
-        LoraAdapter fresh = create(lm.decoder().linears(), withoutSaved(config), seed, null);
-        return new Attached(lm, new LoraAdapter(config, fresh.adapted, saved));
-    }
-
-    private static LoraConfig withoutSaved(LoraConfig c) {
-        return new LoraConfig(c.r(), c.alpha(), c.dropout(), c.useRslora(), c.targetModules(), c.targetRegex(), c.rankPattern(),
-                c.alphaPattern(), null, c.baseModel());
+        return new Attached(lm, new LoraAdapter(config, attachNew(lm.decoder().linears(), config, seed, null), saved));
     }
 
     private static void checkDisjoint(List<String> loraModules, SavedModules selection) {
@@ -111,6 +105,11 @@ public final class LoraAdapter {
             throw new JvlmException("modules_to_save " + config.modulesToSave() + " replaces weights as the model loads; "
                     + "create the adapter with its model directory");
         }
+        return new LoraAdapter(config, attachNew(modules, config, seed, dropoutRandom), Map.of());
+    }
+
+    private static Map<String, Linear> attachNew(Map<String, Linear> modules, LoraConfig config, long seed,
+                                                 SplittableRandom dropoutRandom) {
         SplittableRandom init = new SplittableRandom(seed);
         Map<String, Linear> adapted = new LinkedHashMap<>();
         for (Map.Entry<String, Linear> e : modules.entrySet()) {
@@ -134,7 +133,7 @@ public final class LoraAdapter {
             throw new JvlmException("LoRA target_modules " + describeTargets(config) + " match no linear layer of the model (e.g. "
                     + modules.keySet().stream().findFirst().orElse("none") + ")");
         }
-        return new LoraAdapter(config, adapted, Map.of());
+        return adapted;
     }
 
     private static String describeTargets(LoraConfig c) {
