@@ -81,7 +81,7 @@ public final class LoraAdapter {
             return weights[0] = new TrainableWeights(mapped, selection[0]::covers);
         });
         checkDisjoint(lm.decoder().linears().keySet().stream().filter(config::targets).toList(), selection[0]);
-        Map<String, Tensor> saved = selection[0].bind(lm, original[0], weights[0], null, true);
+        Map<String, Tensor> saved = selection[0].bind(lm, original[0], weights[0], Map.of(), true);
         return new Attached(lm, new LoraAdapter(config, attachNew(lm.decoder().linears(), config, seed, null), saved));
     }
 
@@ -212,14 +212,8 @@ public final class LoraAdapter {
             Checkpoint.Mapped withSaved = new Checkpoint.Mapped(mapped.dir(), mapped.with(replacements));
             return loaded[0] = trainable ? new TrainableWeights(withSaved, selection[0]::covers) : withSaved;
         });
-        Tensor fileHead = null;
-        for (String key : selection[0].keys()) {
-            if (!original[0].has(key)) {
-                fileHead = file.saved().get(key);
-            }
-        }
         checkDisjoint(List.copyOf(file.pairs().keySet()), selection[0]);
-        Map<String, Tensor> saved = selection[0].bind(lm, original[0], loaded[0], fileHead, trainable);
+        Map<String, Tensor> saved = selection[0].bind(lm, original[0], loaded[0], file.saved(), trainable);
         return new Attached(lm, new LoraAdapter(file.config(), attach(file, lm.decoder().linears(), trainable), saved));
     }
 

@@ -114,17 +114,18 @@ final class SavedModules {
 
     /**
      * Unties the output projection where the copies untie it (call it once LoRA targets are known to lie
-     * outside the selected modules), then returns the saved modules' tensors by
-     * checkpoint key: the copies the model now reads. With {@code trainable} these are float32 masters
-     * that collect gradients (keys the model never reads keep their stored values, frozen).
+     * outside the selected modules), then returns the saved modules' tensors by checkpoint key: the
+     * copies the model now reads. With {@code trainable} these are float32 masters that collect
+     * gradients (keys the model never reads keep their stored values, frozen).
      *
-     * @param lm         the model, loaded from {@code loaded}
-     * @param original   the base checkpoint, before any adapter tensor replaced a weight
-     * @param loaded     what the model was loaded from: {@link TrainableWeights} when training, else
-     *                   the base checkpoint with the adapter's tensors in place
-     * @param fileHead   the adapter file's output-projection weight when it stores one, else null
+     * @param lm        the model, loaded from {@code loaded}
+     * @param original  the base checkpoint, before any adapter tensor replaced a weight
+     * @param loaded    what the model was loaded from: {@link TrainableWeights} when training, else
+     *                  the base checkpoint with the adapter's tensors in place
+     * @param fromFile  the adapter file's saved-module tensors by checkpoint key (empty for a new adapter)
      */
-    Map<String, Tensor> bind(LanguageModel lm, Checkpoint.Mapped original, Checkpoint loaded, Tensor fileHead, boolean trainable) {
+    Map<String, Tensor> bind(LanguageModel lm, Checkpoint.Mapped original, Checkpoint loaded, Map<String, Tensor> fromFile,
+                             boolean trainable) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         if (isEmpty()) {
             return out;
@@ -139,7 +140,7 @@ final class SavedModules {
         if (tied && (headModule != null || moduleOf(embedKey) != null)) {
             Tensor head = original.get(embedKey);
             if (headModule != null) {
-                Tensor base = fileHead != null ? fileHead : head;
+                Tensor base = fromFile.getOrDefault(headKey, head);
                 head = trainable ? master(base) : base;
             }
             decoder.untieLmHead(head);
