@@ -1,6 +1,7 @@
 package dev.jvlm.cli;
 
 import dev.jvlm.bench.Benchmarks;
+import dev.jvlm.bench.TrainingBenchmark;
 import dev.jvlm.bench.VisionBenchmarks;
 import dev.jvlm.io.ModelLocator;
 import java.nio.file.Path;
@@ -27,9 +28,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode", defaultValue = "64", description = "Tokens for the decode measurement (default: ${DEFAULT-VALUE}).")
     int decode;
 
-    @Option(names = "--training-tiles", defaultValue = "0", description = "Also time a full fine-tuning step of a "
-            + "SmolVLM-256M-shaped model with an image of this many 512-pixel tiles (default: ${DEFAULT-VALUE}, skipped).")
+    @Option(names = "--training-tiles", defaultValue = "0", description = "Also time training steps (LoRA and full, with and "
+            + "without activation recomputation; each in its own JVM) of a SmolVLM-256M-shaped model with an image of this many "
+            + "512-pixel tiles (default: ${DEFAULT-VALUE}, skipped).")
     int trainingTiles;
+
+    @Option(names = "--training-text", defaultValue = "512", description = "Labelled text tokens of the training input "
+            + "(default: ${DEFAULT-VALUE}).")
+    int trainingText;
 
     @Override
     public Integer call() throws Exception {
@@ -47,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
             new VisionBenchmarks(System.out, b.fmaPeak()).qwen2Vl2b(Path.of(home, "build", "bench", "qwen2-vl-2b-bf16"));
         }
         if (trainingTiles > 0) {
-            b.trainingStep(Benchmarks.SMOLVLM_256M, "SmolVLM-256M shape", trainingTiles, 64);
+            new TrainingBenchmark(System.out).run(trainingTiles, trainingText);
         }
         return 0;
     }

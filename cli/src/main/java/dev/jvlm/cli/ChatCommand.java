@@ -36,6 +36,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to apply to the model.")
+    Path adapter;
+
     @Option(names = "--image", paramLabel = "IMG", description = "Image for the first message (repeatable).")
     List<Path> images = new ArrayList<>();
 
@@ -72,7 +75,7 @@ final class ChatCommand implements Callable<Integer> {
             pendingVideos.add(Videos.load(p));
         }
         VideoSampling videoSampling = videoOptions.sampling();
-        Vlm vlm = Vlm.load(model);
+        Vlm vlm = Vlm.load(model, adapter);
         if (panAndScan) {
             vlm = vlm.withPanAndScan();
         }

@@ -6,6 +6,7 @@ import dev.jvlm.io.ModelLocator;
 import dev.jvlm.io.Safetensors;
 import dev.jvlm.models.LanguageModel;
 import dev.jvlm.tensor.Tensor;
+import dev.jvlm.train.LoraAdapter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,6 +24,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory or Hub id in the local cache.")
     String model;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to apply to the model.")
+    Path adapter;
+
     @Option(names = "--input", required = true, description = "Input spec JSON (input_ids, attention_mask, generate, ...).")
     Path input;
 
@@ -32,7 +36,8 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ForwardSpec inputSpec = ForwardSpec.read(input);
-        LanguageModel lm = LanguageModel.load(ModelLocator.resolve(model));
+        Path dir = ModelLocator.resolve(model);
+        LanguageModel lm = adapter == null ? LanguageModel.load(dir) : LoraAdapter.load(dir, adapter, false).model();
         Map<String, Tensor> out = Forward.run(lm, inputSpec);
         Safetensors.write(output, out, Map.of("producer", "jvlm", "model_type", lm.modelType()));
         StringBuilder summary = new StringBuilder("wrote " + output + ":");

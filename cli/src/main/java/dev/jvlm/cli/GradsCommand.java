@@ -7,6 +7,8 @@ import dev.jvlm.io.ModelLocator;
 import dev.jvlm.io.Safetensors;
 import dev.jvlm.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -55,6 +57,10 @@ final class GradsCommand implements Callable<Integer> {
 
         @Option(names = "--use-rslora", description = "Scale by alpha / sqrt(r) instead of alpha / r.")
         boolean rslora;
+
+        @Option(names = "--modules-to-save", split = ",", paramLabel = "NAME", description = "Modules trained in full beside "
+                + "the adapter, as PEFT's modules_to_save (a module is selected when its name ends with NAME), e.g. lm_head,connector.")
+        List<String> modulesToSave = new ArrayList<>();
     }
 
     @Override
@@ -71,7 +77,7 @@ final class GradsCommand implements Callable<Integer> {
                 throw new JvlmException("--lora-r must be positive, got " + lora.fresh.r);
             }
             mode = new Grads.Mode.NewLora(lora.fresh.r, lora.fresh.alpha != null ? lora.fresh.alpha : 2.0 * lora.fresh.r,
-                    lora.fresh.targets, lora.fresh.rslora);
+                    lora.fresh.targets, lora.fresh.rslora, lora.fresh.modulesToSave);
         }
         Map<String, Tensor> out = Grads.run(dir, inputSpec, mode);
         Safetensors.write(output, out, Map.of("producer", "jvlm", "mode", lora == null ? "full" : "lora"));

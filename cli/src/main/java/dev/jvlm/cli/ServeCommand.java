@@ -4,7 +4,6 @@ import dev.jvlm.JvlmException;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.server.ServerOptions;
 import dev.jvlm.server.VlmServer;
-import dev.jvlm.train.LoraAdapter;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
@@ -85,10 +84,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new JvlmException("--port must be between 0 and 65535, got " + port);
         }
-        Vlm vlm = Vlm.load(model);
-        if (adapter != null) {
-            LoraAdapter.load(adapter, vlm.model().decoder().linears(), false);
-        }
+        Vlm vlm = Vlm.load(model, adapter);
         // A Hub id names the model better than its snapshot directory (a commit hash).
         String name = servedModelName != null ? servedModelName
                 : model != null && !Files.isDirectory(Path.of(model)) ? model : null;

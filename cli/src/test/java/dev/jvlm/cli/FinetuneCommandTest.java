@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvlm.io.Json;
+import dev.jvlm.io.Safetensors;
+import dev.jvlm.models.TestData;
+import dev.jvlm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +81,41 @@ class FinetuneCommandTest {
         assertTrue(resumed.err().contains("trained 0 steps"), resumed.err());
     }
 
+    /** modules_to_save from the command line: saved beside the adapter, applied by --adapter, folded in by merge. */
+    @Test
+    void modulesToSaveTrainBesideLoraAndMergeIntoTheSameModel() throws IOException {
+        Path recipe = recipe("saved", "peft: {r: 4, lora_alpha: 8}");
+        CliRunner run = CliRunner.run("finetune", "--config", recipe.toString(), "--max-steps", "4",
+                "--set", "peft.modules_to_save=[lm_head, connector]");
+        assertEquals(0, run.exitCode(), run.err());
+        Path adapter = tmp.resolve("saved/adapter");
+        assertEquals(List.of("lm_head", "connector"),
+                Json.MAPPER.convertValue(Json.read(adapter.resolve("adapter_config.json")).get("modules_to_save"), List.class));
+        var tensors = Safetensors.open(adapter.resolve("adapter_model.safetensors")).tensors();
+        assertTrue(tensors.containsKey("base_model.model.lm_head.weight"), tensors.keySet().toString());
+        assertTrue(tensors.containsKey("base_model.model.model.connector.modality_projection.proj.weight"), tensors.keySet().toString());
+
+        Path spec = tmp.resolve("saved-spec.json");
+        Files.writeString(spec, "{\"input_ids\": [[1, 5, 6, 7, 8, 9]]}");
+        Path init = tmp.resolve("init");
+        CliRunner base = CliRunner.run("forward", "--model", init.toString(), "--input", spec.toString(), "--output",
+                tmp.resolve("saved-base.safetensors").toString());
+        CliRunner withAdapter = CliRunner.run("forward", "--model", init.toString(), "--adapter", adapter.toString(), "--input",
+                spec.toString(), "--output", tmp.resolve("saved-adapter.safetensors").toString());
+        CliRunner merge = CliRunner.run("merge", "--model", init.toString(), "--adapter", adapter.toString(), "--output",
+                tmp.resolve("saved-merged").toString());
+        assertEquals(0, merge.exitCode(), merge.err());
+        CliRunner merged = CliRunner.run("forward", "--model", tmp.resolve("saved-merged").toString(), "--input", spec.toString(),
+                "--output", tmp.resolve("saved-merged.safetensors").toString());
+        for (CliRunner r : List.of(base, withAdapter, merged)) {
+            assertEquals(0, r.exitCode(), r.err());
+        }
+        Tensor adapted = Safetensors.open(tmp.resolve("saved-adapter.safetensors")).get("logits");
+        assertTrue(TestData.relativeError(Safetensors.open(tmp.resolve("saved-base.safetensors")).get("logits"), adapted) > 1e-4,
+                "the adapter changes the logits");
+        TestData.assertClose(Safetensors.open(tmp.resolve("saved-merged.safetensors")).get("logits"), adapted, 1e-5, "merged");
+    }
+
     @Test
     void recipeMistakesNameTheKey() throws IOException {
         CliRunner unknown = CliRunner.run("finetune", "--config", recipe("bad", "training: {max_stepz: 3}").toString());
@@ -89,5 +127,8 @@ class FinetuneCommandTest {
         assertTrue(format.err().contains("data.train.format \"csv\" is not one of"), format.err());
         CliRunner range = CliRunner.run("finetune", "--config", recipe("bad3", "").toString(), "--set", "optimizer.lr=-1");
         assertTrue(range.err().contains("\"optimizer.lr\" must be a number in"), range.err());
+        CliRunner saved = CliRunner.run("finetune", "--config", recipe("bad4", "peft: {r: 4}").toString(), "--set",
+                "peft.modules_to_save=[3]");
+        assertTrue(saved.err().contains("\"peft.modules_to_save\" must be a list of module names, found [3]"), saved.err());
     }
 }

@@ -53,10 +53,9 @@ public final class Finetune {
         LoraAdapter adapter = null;
         TrainableWeights[] full = new TrainableWeights[1];
         if (recipe.lora() != null) {
-            lm = LanguageModel.load(dir);
-            Recipe.Lora l = recipe.lora();
-            LoraConfig config = loraConfig(l, lm, dir);
-            adapter = LoraAdapter.create(lm.decoder().linears(), config, recipe.options().seed(), null);
+            LoraAdapter.Attached attached = LoraAdapter.create(dir, loraConfig(recipe.lora(), dir), recipe.options().seed());
+            lm = attached.model();
+            adapter = attached.adapter();
             trainable = new Trainer.Trainable.Lora(adapter);
         } else {
             Predicate<String> trains = trainedKeys(recipe.freeze());
@@ -90,12 +89,12 @@ public final class Finetune {
         }
     }
 
-    private static LoraConfig loraConfig(Recipe.Lora l, LanguageModel lm, Path dir) {
+    private static LoraConfig loraConfig(Recipe.Lora l, Path dir) {
         var t = l.targetModules();
         List<String> names = null;
         String regex = null;
         if (t == null || t.isNull()) {
-            regex = Grads.defaultTargets(lm.decoder().linears());
+            regex = Grads.defaultTargets(dir);
         } else if (t.isTextual()) {
             regex = t.asText();
         } else if (t.isArray()) {
@@ -106,7 +105,7 @@ public final class Finetune {
         } else {
             throw new JvlmException("peft.target_modules must be a list of module names or a regular expression");
         }
-        return new LoraConfig(l.r(), l.alpha(), l.dropout(), l.rslora(), names, regex, null, null, null, dir.toString());
+        return new LoraConfig(l.r(), l.alpha(), l.dropout(), l.rslora(), names, regex, null, null, l.modulesToSave(), dir.toString());
     }
 
     /**
@@ -114,7 +113,7 @@ public final class Finetune {
      * is {@code vision_tower.*}, {@code *.vision_model.*} or {@code visual.*} (Qwen's merger excepted);
      * the projector {@code multi_modal_projector.*}, {@code *.connector.*} or {@code visual.merger.*}.
      */
-    static Predicate<String> trainedKeys(Recipe.Freeze freeze) {
+    public static Predicate<String> trainedKeys(Recipe.Freeze freeze) {
         return key -> {
             boolean projector = key.contains("multi_modal_projector.") || key.contains("connector.") || key.contains("visual.merger.");
             boolean vision = !projector && (key.contains("vision_tower.") || key.contains("vision_model.") || key.startsWith("visual.")

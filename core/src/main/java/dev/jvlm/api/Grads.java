@@ -4,7 +4,6 @@ import dev.jvlm.JvlmException;
 import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.TrainableWeights;
 import dev.jvlm.models.LanguageModel;
-import dev.jvlm.nn.Linear;
 import dev.jvlm.tensor.Autograd;
 import dev.jvlm.tensor.Tensor;
 import dev.jvlm.train.LoraAdapter;
@@ -20,12 +19,12 @@ public final class Grads {
     private Grads() {
     }
 
-    /** What trains: every weight, a new LoRA adapter, or an existing adapter's weights. */
+    /** What trains: every weight, a new LoRA adapter (with whole modules beside it), or an existing adapter's weights. */
     public sealed interface Mode {
         record Full() implements Mode {
         }
 
-        record NewLora(int r, double alpha, String targets, boolean rslora) implements Mode {
+        record NewLora(int r, double alpha, String targets, boolean rslora, List<String> modulesToSave) implements Mode {
         }
 
         record Adapter(Path dir) implements Mode {
@@ -34,31 +33,31 @@ public final class Grads {
 
     /**
      * {@code loss} [1], the {@code logits} it was computed from, and {@code grad.<name>}: checkpoint keys
-     * (full) or adapter file keys (LoRA). Image inputs of the spec go through the vision side, whose
-     * weights train too in full mode.
+     * (full) or adapter file keys (LoRA, saved modules included). Image inputs of the spec go through the
+     * vision side, whose weights train too in full mode.
      */
     public static Map<String, Tensor> run(Path modelDir, ForwardSpec spec, Mode mode) {
         if (spec.labels() == null) {
             throw new JvlmException("the input spec has no \"labels\"; grads needs them (-100 marks positions without loss)");
         }
         TrainableWeights[] full = new TrainableWeights[1];
-        LanguageModel lm = LanguageModel.load(modelDir, mode instanceof Mode.Full ? mapped -> {
-            full[0] = new TrainableWeights(mapped, name -> true);
-            return full[0];
-        } : null);
-        LoraAdapter adapter = switch (mode) {
-            case Mode.Full f -> null;
-            case Mode.NewLora l -> LoraAdapter.create(lm.decoder().linears(), loraConfig(l, lm), 0, null);
-            case Mode.Adapter a -> LoraAdapter.load(a.dir(), lm.decoder().linears(), true);
+        LoraAdapter.Attached attached = switch (mode) {
+            case Mode.Full f -> new LoraAdapter.Attached(LanguageModel.load(modelDir, mapped -> {
+                full[0] = new TrainableWeights(mapped, name -> true);
+                return full[0];
+            }), null);
+            case Mode.NewLora l -> LoraAdapter.create(modelDir, loraConfig(l, modelDir), 0);
+            case Mode.Adapter a -> LoraAdapter.load(modelDir, a.dir(), true);
         };
+        LanguageModel lm = attached.model();
         Tensor logits = lm.forward(lm.prefill(spec.inputIds(), spec.attentionMask(), spec.imageInputs()), false).logits();
         Tensor loss = Losses.causalLm(logits, spec.labels(), Losses.labelTokens(spec.labels()));
         Autograd.backward(loss);
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("loss", loss);
         out.put("logits", logits);
-        if (adapter != null) {
-            adapter.tensors().forEach((key, t) -> out.put("grad." + key, gradOrZeros(t)));
+        if (attached.adapter() != null) {
+            attached.adapter().tensors().forEach((key, t) -> out.put("grad." + key, gradOrZeros(t)));
         } else {
             Checkpoint.Mapped base = full[0].base();
             for (String name : base.names()) {
@@ -78,21 +77,24 @@ public final class Grads {
      * language model, not lm_head, as NeMo's recipes); names separated by commas, matched as PEFT
      * matches a list; anything else is a regular expression matched in full.
      */
-    static LoraConfig loraConfig(Mode.NewLora l, LanguageModel lm) {
+    static LoraConfig loraConfig(Mode.NewLora l, Path modelDir) {
         String targets = l.targets();
+        List<String> names = null;
+        String regex;
         if (targets == null) {
-            return new LoraConfig(l.r(), l.alpha(), 0, l.rslora(), null, defaultTargets(lm.decoder().linears()), null, null, null, null);
+            regex = defaultTargets(modelDir);
+        } else if (targets.matches("[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*")) {
+            names = List.of(targets.split(","));
+            regex = null;
+        } else {
+            regex = targets;
         }
-        if (targets.matches("[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*")) {
-            return new LoraConfig(l.r(), l.alpha(), 0, l.rslora(), List.of(targets.split(",")), null, null, null, null, null);
-        }
-        return new LoraConfig(l.r(), l.alpha(), 0, l.rslora(), null, targets, null, null, null, null);
+        return new LoraConfig(l.r(), l.alpha(), 0, l.rslora(), names, regex, null, null, l.modulesToSave(), null);
     }
 
-    /** A regex naming exactly the decoder layers' linear modules of this checkpoint's language model. */
-    public static String defaultTargets(Map<String, Linear> linears) {
-        String first = linears.keySet().iterator().next();
-        String prefix = first.substring(0, first.indexOf("layers."));
+    /** A regex naming exactly the decoder layers' linear modules of the language model in {@code modelDir}. */
+    public static String defaultTargets(Path modelDir) {
+        String prefix = LanguageModel.textPrefix(Checkpoint.open(modelDir));
         // Checkpoint prefixes hold only letters, digits, '_' and '.', so escaping the dots is enough.
         return prefix.replace(".", "\\.") + "layers\\.\\d+\\.(self_attn|mlp)\\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)";
     }

@@ -9,6 +9,7 @@ import dev.jvlm.models.Prefill;
 import dev.jvlm.tensor.Tensor;
 import dev.jvlm.text.ChatTemplate;
 import dev.jvlm.text.Tokenizer;
+import dev.jvlm.train.LoraAdapter;
 import dev.jvlm.vision.ImageProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,13 @@ public final class Vlm {
 
     /** Loads a model directory or a Hub id from the local Hugging Face cache. */
     public static Vlm load(String model) {
+        return load(model, null);
+    }
+
+    /** Loads a model with a PEFT LoRA adapter applied ({@code adapter} null: none). */
+    public static Vlm load(String model, Path adapter) {
         Path dir = ModelLocator.resolve(model);
-        LanguageModel lm = LanguageModel.load(dir);
+        LanguageModel lm = adapter == null ? LanguageModel.load(dir) : LoraAdapter.load(dir, adapter, false).model();
         Tokenizer tokenizer = Tokenizer.load(dir);
         ChatTemplate template = ChatTemplate.load(dir);
         ImageProcessor processor = lm.hasVision() && Files.isRegularFile(dir.resolve("preprocessor_config.json"))

@@ -10,24 +10,20 @@ import dev.jvlm.io.RandomWeights;
 import dev.jvlm.models.KVCache;
 import dev.jvlm.models.LanguageModel;
 import dev.jvlm.models.TextConfig;
-import dev.jvlm.tensor.Autograd;
 import dev.jvlm.tensor.DType;
 import dev.jvlm.tensor.MatMul;
-import dev.jvlm.tensor.Ops;
 import dev.jvlm.tensor.Parallel;
 import dev.jvlm.tensor.Tensor;
-import dev.jvlm.train.Losses;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The runtime benchmarks of docs/PERFORMANCE.md: kernels against the machine probes, prefill and
- * decode of a random-weight model with SmolVLM-256M's text shape and a full fine-tuning step of the
- * whole SmolVLM-256M shape with an image, as a Markdown report.
+ * The runtime benchmarks of docs/PERFORMANCE.md: kernels against the machine probes, and prefill and
+ * decode of a random-weight model with SmolVLM-256M's text shape, as a Markdown report (images:
+ * {@link VisionBenchmarks}; training steps: {@link TrainingBenchmark}).
  */
 public final class Benchmarks {
     /** SmolVLM-256M-Instruct's text model (a Llama): hidden 576, 30 layers, 9 heads, 3 KV heads. */
@@ -161,57 +157,6 @@ public final class Benchmarks {
             }
         }
         out.println();
-    }
-
-    /**
-     * One full fine-tuning step of an Idefics3 model over random float32 weights, every weight trainable:
-     * an image of {@code tiles} tiles plus {@code textTokens} labelled text tokens, forward and backward.
-     * Reports the step's time beside an inference forward of the same input, and the memory weights and
-     * their gradients take; run with {@code -Xlog:gc} to see what the activations add (full collections
-     * print the live heap).
-     */
-    public void trainingStep(String configJson, String name, int tiles, int textTokens) {
-        ConfigNode cfg = new ConfigNode(Json.parse(configJson, name), name);
-        RandomWeights weights = new RandomWeights(7, 0.02, DType.F32);
-        LanguageModel lm = LanguageModel.create(cfg, weights);
-        ConfigNode vision = cfg.child("vision_config");
-        int size = vision.getInt("image_size", 0);
-        int patchesPerSide = size / vision.getInt("patch_size", 0);
-        int scale = cfg.getInt("scale_factor", 0);
-        int imageTokens = tiles * (patchesPerSide / scale) * (patchesPerSide / scale);
-        int tokens = imageTokens + textTokens;
-        long imageToken = cfg.getInt("image_token_id", 0);
-        SplittableRandom r = new SplittableRandom(3);
-        long[][] ids = new long[1][tokens];
-        long[][] labels = new long[1][tokens];
-        for (int t = 0; t < tokens; t++) {
-            ids[0][t] = t < imageTokens ? imageToken : r.nextInt(1000);
-            labels[0][t] = t < imageTokens ? Ops.IGNORE_INDEX : ids[0][t];
-        }
-        float[] pixels = new float[tiles * 3 * size * size];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (float) r.nextGaussian();
-        }
-        Map<String, Tensor> images = Map.of("pixel_values", Tensor.of(pixels, 1, tiles, 3, size, size));
-        double forward = Double.MAX_VALUE;
-        for (int rep = 0; rep < 2; rep++) {
-            long t0 = System.nanoTime();
-            Autograd.noGrad(() -> lm.forward(lm.prefill(ids, null, images), false));
-            forward = Math.min(forward, (System.nanoTime() - t0) / 1e9);
-        }
-        long parameters = 0;
-        for (Tensor w : weights.tensors().values()) {
-            w.requireGrad();
-            parameters += w.numel();
-        }
-        long t0 = System.nanoTime();
-        Tensor logits = lm.forward(lm.prefill(ids, null, images), false).logits();
-        Autograd.backward(Losses.causalLm(logits, labels, Losses.labelTokens(labels)));
-        double step = (System.nanoTime() - t0) / 1e9;
-        out.printf("| model | input | forward (inference) | training step (forward + backward) | weights + gradients |%n"
-                + "|---|---|---|---|---|%n");
-        out.printf("| %s | %d tiles (%d image tokens) + %d text tokens | %.1f s | %.1f s | %.1f GB |%n%n", name, tiles, imageTokens,
-                textTokens, forward, step, 2 * 4.0 * parameters / 1e9);
     }
 
     /** Bytes of weights streamed per decoded token: every linear layer and the output projection. */

@@ -56,10 +56,28 @@ public final class ModelWriter {
      * tokenizer and processor files copied unchanged, with new weights.
      */
     public static void writeDerived(Path output, Path source, Map<String, Tensor> tensors) {
+        writeDerived(output, source, tensors, false);
+    }
+
+    /**
+     * {@link #writeDerived(Path, Path, Map)}; with {@code untieEmbeddings} the new config.json says
+     * {@code tie_word_embeddings: false} (at the top and in {@code text_config}, wherever a
+     * transformers version looks), for weights that give the output projection its own tensor.
+     */
+    public static void writeDerived(Path output, Path source, Map<String, Tensor> tensors, boolean untieEmbeddings) {
         writeAtomically(output, tensors, tmp -> {
             List<String> files = new java.util.ArrayList<>(List.of("config.json", "generation_config.json"));
             files.addAll(TOKENIZER_FILES);
             copyFiles(source, tmp, files);
+            if (untieEmbeddings) {
+                Path config = tmp.resolve("config.json");
+                ObjectNode cfg = (ObjectNode) Json.read(config);
+                cfg.put("tie_word_embeddings", false);
+                if (cfg.get("text_config") instanceof ObjectNode text) {
+                    text.put("tie_word_embeddings", false);
+                }
+                Files.writeString(config, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+            }
         });
     }
 

@@ -57,8 +57,7 @@ public final class LanguageModel {
         Checkpoint.Mapped mapped = Checkpoint.open(dir);
         Checkpoint ckpt = weights == null ? mapped : weights.apply(mapped);
         String prefix = textPrefix(mapped, dir);
-        String lmHead = mapped.has("language_model.lm_head.weight") ? "language_model.lm_head" : "lm_head";
-        return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHead), parsed.style, gen, dir,
+        return new LanguageModel(parsed.type, TextDecoder.load(parsed.config, ckpt, prefix, lmHeadName(mapped)), parsed.style, gen, dir,
                 VisionLanguage.load(parsed.type, root, ckpt, parsed.config));
     }
 
@@ -128,6 +127,20 @@ public final class LanguageModel {
             default -> throw new JvlmException(c.where() + ": text model_type \"" + type
                     + "\" is not supported (supported: llama, mistral, qwen2, gemma3_text)");
         };
+    }
+
+    /**
+     * The module name of the output projection in Hugging Face's model for this checkpoint's layout,
+     * whether or not the checkpoint stores its weight (tied embeddings): {@code language_model.lm_head}
+     * where the text model is a nested causal LM (pre-4.52 LLaVA and Gemma 3), else {@code lm_head}.
+     */
+    public static String lmHeadName(Checkpoint.Mapped ckpt) {
+        return textPrefix(ckpt).equals("language_model.model.") ? "language_model.lm_head" : "lm_head";
+    }
+
+    /** The key prefix of the text model ({@code model.text_model.}, {@code language_model.model.}, ...). */
+    public static String textPrefix(Checkpoint.Mapped ckpt) {
+        return textPrefix(ckpt, ckpt.dir());
     }
 
     /** The key prefix of the text model: both the pre-4.52 and the newer Hub layouts. */

@@ -21,7 +21,7 @@ public final class TextDecoder {
     private final Embedding embedTokens;
     private final List<DecoderLayer> layers;
     private final RMSNorm norm;
-    private final Linear lmHead;
+    private Linear lmHead;
     private final float embedScale;
     private boolean recompute;
 
@@ -109,6 +109,25 @@ public final class TextDecoder {
         }
         all.put(lmHead.name(), lmHead);
         return all;
+    }
+
+    /** The input embeddings ({@code embed_tokens}). */
+    public Embedding embedTokens() {
+        return embedTokens;
+    }
+
+    /** The output projection ({@code lm_head}); its weight is the embeddings' when the config ties them. */
+    public Linear lmHead() {
+        return lmHead;
+    }
+
+    /**
+     * Gives the output projection a weight of its own where the config ties it to the embeddings:
+     * PEFT's {@code modules_to_save} copies {@code lm_head} or {@code embed_tokens} separately, which
+     * unties them. Any LoRA on the old projection is dropped, so untie before attaching adapters.
+     */
+    public void untieLmHead(Tensor weight) {
+        lmHead = new Linear(lmHead.name(), weight, null);
     }
 
     /** Token embeddings {@code [ids.length, hidden]}, scaled as the family does (Gemma: sqrt(hidden)). */

@@ -1,8 +1,11 @@
 package dev.jvlm.train;
 
 import dev.jvlm.JvlmException;
+import dev.jvlm.io.Checkpoint;
 import dev.jvlm.io.Json;
 import dev.jvlm.io.Safetensors;
+import dev.jvlm.io.TrainableWeights;
+import dev.jvlm.models.LanguageModel;
 import dev.jvlm.nn.Linear;
 import dev.jvlm.nn.Lora;
 import dev.jvlm.tensor.DType;
@@ -13,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +27,25 @@ import java.util.SplittableRandom;
  * A LoRA adapter attached to a model's linear layers, in PEFT's file format: {@code adapter_config.json}
  * and {@code adapter_model.safetensors} with keys {@code base_model.model.<module>.lora_A.weight}, where
  * {@code <module>} is the checkpoint key of the adapted weight without ".weight" — so an adapter
- * always carries the key layout of the checkpoint it was trained on.
+ * always carries the key layout of the checkpoint it was trained on. With {@code modules_to_save} the
+ * file also holds whole modules, {@code base_model.model.<checkpoint key>} ({@link SavedModules}); such an
+ * adapter is created or loaded together with its model ({@link #create(Path, LoraConfig, long)},
+ * {@link #load(Path, Path, boolean)}), because the saved modules replace weights as the model loads.
  */
 public final class LoraAdapter {
     static final String PREFIX = "base_model.model.";
     private final LoraConfig config;
     private final Map<String, Linear> adapted;
+    private final Map<String, Tensor> saved;
 
-    private LoraAdapter(LoraConfig config, Map<String, Linear> adapted) {
+    private LoraAdapter(LoraConfig config, Map<String, Linear> adapted, Map<String, Tensor> saved) {
         this.config = config;
         this.adapted = adapted;
+        this.saved = saved;
+    }
+
+    /** A model loaded with an adapter attached. */
+    public record Attached(LanguageModel model, LoraAdapter adapter) {
     }
 
     public LoraConfig config() {
@@ -43,6 +57,43 @@ public final class LoraAdapter {
         return adapted;
     }
 
+    /** The modules_to_save weights the model reads, by checkpoint key (empty without modules_to_save). */
+    public Map<String, Tensor> savedWeights() {
+        return Collections.unmodifiableMap(saved);
+    }
+
+    /**
+     * Loads the model in {@code modelDir} and attaches a new adapter (see
+     * {@link #create(Map, LoraConfig, long, SplittableRandom)}); the modules the config's
+     * {@code modules_to_save} selects become float32 copies that train with it.
+     */
+    public static Attached create(Path modelDir, LoraConfig config, long seed) {
+        if (config.modulesToSave().isEmpty()) {
+            LanguageModel lm = LanguageModel.load(modelDir);
+            return new Attached(lm, create(lm.decoder().linears(), config, seed, null));
+        }
+        SavedModules[] selection = new SavedModules[1];
+        Checkpoint.Mapped[] original = new Checkpoint.Mapped[1];
+        TrainableWeights[] weights = new TrainableWeights[1];
+        LanguageModel lm = LanguageModel.load(modelDir, mapped -> {
+            original[0] = mapped;
+            selection[0] = SavedModules.select(config.modulesToSave(), mapped);
+            return weights[0] = new TrainableWeights(mapped, selection[0]::covers);
+        });
+        checkDisjoint(lm.decoder().linears().keySet().stream().filter(config::targets).toList(), selection[0]);
+        Map<String, Tensor> saved = selection[0].bind(lm, original[0], weights[0], Map.of(), true);
+        return new Attached(lm, new LoraAdapter(config, attachNew(lm.decoder().linears(), config, seed, null), saved));
+    }
+
+    private static void checkDisjoint(List<String> loraModules, SavedModules selection) {
+        for (String name : loraModules) {
+            if (selection.covers(name + ".weight")) {
+                throw new JvlmException("module " + name + " is both a LoRA target and part of modules_to_save "
+                        + selection.modules() + "; train it one way");
+            }
+        }
+    }
+
     /**
      * Attaches new trainable factors to every module the config targets, initialised as PEFT does:
      * A ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming-uniform with a = sqrt(5)), B = 0.
@@ -50,6 +101,15 @@ public final class LoraAdapter {
      * @param dropoutRandom random source for LoRA dropout while training; null for none
      */
     public static LoraAdapter create(Map<String, Linear> modules, LoraConfig config, long seed, SplittableRandom dropoutRandom) {
+        if (!config.modulesToSave().isEmpty()) {
+            throw new JvlmException("modules_to_save " + config.modulesToSave() + " replaces weights as the model loads; "
+                    + "create the adapter with its model directory");
+        }
+        return new LoraAdapter(config, attachNew(modules, config, seed, dropoutRandom), Map.of());
+    }
+
+    private static Map<String, Linear> attachNew(Map<String, Linear> modules, LoraConfig config, long seed,
+                                                 SplittableRandom dropoutRandom) {
         SplittableRandom init = new SplittableRandom(seed);
         Map<String, Linear> adapted = new LinkedHashMap<>();
         for (Map.Entry<String, Linear> e : modules.entrySet()) {
@@ -73,39 +133,124 @@ public final class LoraAdapter {
             throw new JvlmException("LoRA target_modules " + describeTargets(config) + " match no linear layer of the model (e.g. "
                     + modules.keySet().stream().findFirst().orElse("none") + ")");
         }
-        return new LoraAdapter(config, adapted);
+        return adapted;
     }
 
     private static String describeTargets(LoraConfig c) {
         return c.targetRegex() != null ? "regex " + c.targetRegex() : c.targetModules().toString();
     }
 
-    /** Loads an adapter directory and attaches it to {@code modules}; every adapter weight must find its module. */
-    public static LoraAdapter load(Path dir, Map<String, Linear> modules, boolean trainable) {
+    /** An adapter directory as read: its config, its LoRA pairs by module, and its saved-module tensors by checkpoint key. */
+    private record AdapterFile(Path weights, LoraConfig config, Map<String, Tensor[]> pairs, Map<String, Tensor> saved) {
+    }
+
+    private static AdapterFile read(Path dir) {
         LoraConfig config = LoraConfig.read(dir.resolve("adapter_config.json"));
         Path weights = dir.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(weights)) {
             throw new JvlmException(dir + ": no adapter_model.safetensors (adapter_model.bin, a pickle, is not read)");
         }
-        Map<String, Tensor> tensors = Safetensors.open(weights).tensors();
         Map<String, Tensor[]> pairs = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        Map<String, Tensor> saved = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : Safetensors.open(weights).tensors().entrySet()) {
             String key = e.getKey();
-            int slot = key.endsWith(".lora_A.weight") ? 0 : key.endsWith(".lora_B.weight") ? 1 : -1;
-            if (slot < 0 || !key.startsWith(PREFIX)) {
-                throw new JvlmException(weights + ": tensor \"" + key + "\" is not a LoRA weight (expected "
-                        + PREFIX + "<module>.lora_A.weight / .lora_B.weight)");
+            if (!key.startsWith(PREFIX)) {
+                throw new JvlmException(weights + ": tensor \"" + key + "\" does not start with " + PREFIX);
             }
-            String module = key.substring(PREFIX.length(), key.length() - ".lora_A.weight".length());
-            pairs.computeIfAbsent(module, m -> new Tensor[2])[slot] = e.getValue();
+            int slot = key.endsWith(".lora_A.weight") ? 0 : key.endsWith(".lora_B.weight") ? 1 : -1;
+            if (slot >= 0) {
+                String module = key.substring(PREFIX.length(), key.length() - ".lora_A.weight".length());
+                pairs.computeIfAbsent(module, m -> new Tensor[2])[slot] = e.getValue();
+            } else if (!config.modulesToSave().isEmpty()) {
+                saved.put(key.substring(PREFIX.length()), e.getValue());
+            } else {
+                throw new JvlmException(weights + ": tensor \"" + key + "\" is not a LoRA weight (expected "
+                        + PREFIX + "<module>.lora_A.weight / .lora_B.weight) and adapter_config.json lists no modules_to_save");
+            }
         }
-        Map<String, Linear> adapted = new LinkedHashMap<>();
-        List<String> unmatched = new ArrayList<>();
         for (Map.Entry<String, Tensor[]> e : pairs.entrySet()) {
-            Tensor[] ab = e.getValue();
-            if (ab[0] == null || ab[1] == null) {
+            if (e.getValue()[0] == null || e.getValue()[1] == null) {
                 throw new JvlmException(weights + ": module " + e.getKey() + " has only one of lora_A and lora_B");
             }
+        }
+        return new AdapterFile(weights, config, pairs, saved);
+    }
+
+    /**
+     * Loads an adapter directory without modules_to_save and attaches it to {@code modules}; every
+     * adapter weight must find its module.
+     */
+    public static LoraAdapter load(Path dir, Map<String, Linear> modules, boolean trainable) {
+        AdapterFile file = read(dir);
+        if (!file.config().modulesToSave().isEmpty()) {
+            throw new JvlmException(dir + ": the adapter saves whole modules " + file.config().modulesToSave()
+                    + ", which replace weights as the model loads; load it together with its model");
+        }
+        return new LoraAdapter(file.config(), attach(file, modules, trainable), Map.of());
+    }
+
+    /**
+     * Loads the model in {@code modelDir} with the adapter in {@code adapterDir}: the modules it saves
+     * replace the model's (untying the embeddings where PEFT's copies untie them), then its LoRA pairs
+     * attach. Every module the config's modules_to_save selects must be in the file, and every file
+     * tensor must find its place, as PEFT requires; with {@code trainable} the adapter's weights are
+     * float32 copies that collect gradients.
+     */
+    public static Attached load(Path modelDir, Path adapterDir, boolean trainable) {
+        AdapterFile file = read(adapterDir);
+        if (file.config().modulesToSave().isEmpty()) {
+            LanguageModel lm = LanguageModel.load(modelDir);
+            return new Attached(lm, new LoraAdapter(file.config(), attach(file, lm.decoder().linears(), trainable), Map.of()));
+        }
+        SavedModules[] selection = new SavedModules[1];
+        Checkpoint.Mapped[] original = new Checkpoint.Mapped[1];
+        Checkpoint[] loaded = new Checkpoint[1];
+        LanguageModel lm = LanguageModel.load(modelDir, mapped -> {
+            original[0] = mapped;
+            selection[0] = SavedModules.select(file.config().modulesToSave(), mapped);
+            Map<String, Tensor> replacements = replacements(file, selection[0], mapped);
+            Checkpoint.Mapped withSaved = new Checkpoint.Mapped(mapped.dir(), mapped.with(replacements));
+            return loaded[0] = trainable ? new TrainableWeights(withSaved, selection[0]::covers) : withSaved;
+        });
+        checkDisjoint(List.copyOf(file.pairs().keySet()), selection[0]);
+        Map<String, Tensor> saved = selection[0].bind(lm, original[0], loaded[0], file.saved(), trainable);
+        return new Attached(lm, new LoraAdapter(file.config(), attach(file, lm.decoder().linears(), trainable), saved));
+    }
+
+    /** The file's saved-module tensors by checkpoint key, checked: exactly the selected modules' keys, each with its weight's shape. */
+    private static Map<String, Tensor> replacements(AdapterFile file, SavedModules selection, Checkpoint.Mapped base) {
+        for (String key : file.saved().keySet()) {
+            if (!selection.covers(key)) {
+                throw new JvlmException(file.weights() + ": tensor \"" + PREFIX + key + "\" is neither a LoRA weight nor part of "
+                        + "the modules_to_save " + file.config().modulesToSave() + " (selected in the model: " + selection.modules() + ")");
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String key : selection.keys()) {
+            Tensor t = file.saved().get(key);
+            if (t == null) {
+                throw new JvlmException(file.weights() + ": modules_to_save " + file.config().modulesToSave() + " selects "
+                        + key + ", but the file has no \"" + PREFIX + key + "\"; was the adapter trained on a checkpoint with another key layout?");
+            }
+            if (base.has(key)) {
+                Tensor stored = base.get(key);
+                if (!Arrays.equals(stored.shape(), t.shape())) {
+                    throw new JvlmException(file.weights() + ": \"" + PREFIX + key + "\" has shape " + Arrays.toString(t.shape())
+                            + " but the model's " + key + " has " + Arrays.toString(stored.shape()));
+                }
+                out.put(key, t);
+            }
+        }
+        return out;
+    }
+
+    /** Attaches the file's LoRA pairs to {@code modules}; nothing stays attached when one has no module. */
+    private static Map<String, Linear> attach(AdapterFile file, Map<String, Linear> modules, boolean trainable) {
+        LoraConfig config = file.config();
+        Map<String, Linear> adapted = new LinkedHashMap<>();
+        List<String> unmatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor[]> e : file.pairs().entrySet()) {
+            Tensor[] ab = e.getValue();
             Linear lin = modules.get(e.getKey());
             if (lin == null) {
                 unmatched.add(e.getKey());
@@ -120,19 +265,37 @@ public final class LoraAdapter {
         }
         if (!unmatched.isEmpty()) {
             adapted.values().forEach(l -> l.setLora(null));
-            throw new JvlmException(weights + ": " + unmatched.size() + " adapter modules are not in the model, e.g. "
+            throw new JvlmException(file.weights() + ": " + unmatched.size() + " adapter modules are not in the model, e.g. "
                     + unmatched.getFirst() + " (the model has e.g. " + modules.keySet().stream().findFirst().orElse("none")
                     + "); was the adapter trained on a checkpoint with another key layout?");
         }
-        return new LoraAdapter(config, adapted);
+        return adapted;
     }
 
-    /** The adapter's tensors by file key ({@code base_model.model.<module>.lora_A.weight}). */
+    /**
+     * The adapter's tensors by file key: {@code base_model.model.<module>.lora_A.weight} / {@code lora_B}
+     * and the saved modules' {@code base_model.model.<checkpoint key>}.
+     */
     public Map<String, Tensor> tensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         adapted.forEach((name, lin) -> {
             out.put(PREFIX + name + ".lora_A.weight", lin.lora().a());
             out.put(PREFIX + name + ".lora_B.weight", lin.lora().b());
+        });
+        saved.forEach((key, t) -> out.put(PREFIX + key, t));
+        return out;
+    }
+
+    /**
+     * What trains, by file key: the tensors that collect gradients (saved-module weights the model
+     * never reads are stored unchanged and do not train).
+     */
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        tensors().forEach((key, t) -> {
+            if (t.requiresGrad()) {
+                out.put(key, t);
+            }
         });
         return out;
     }
@@ -165,7 +328,7 @@ public final class LoraAdapter {
         }
     }
 
-    /** Removes the adapter from its modules. */
+    /** Removes the LoRA factors from their modules (saved modules stay: the model was loaded with them). */
     public void detach() {
         adapted.values().forEach(l -> l.setLora(null));
     }

@@ -152,7 +152,7 @@ public sealed interface Optimizer permits Optimizer.AdamW, Optimizer.Sgd {
     }
 
     /** Scales all gradients so that their global L2 norm is at most {@code maxNorm}; returns the norm before. */
-    static double clipGradNorm(List<Tensor> params, double maxNorm) {
+    public static double clipGradNorm(List<Tensor> params, double maxNorm) {
         double sq = 0;
         for (Tensor p : params) {
             if (p.grad() != null) {

@@ -28,7 +28,7 @@ public record Recipe(String model, Path outputDir, Data train, Data validation, 
     }
 
     /** PEFT settings; null in a recipe means full fine-tuning. */
-    public record Lora(int r, double alpha, double dropout, boolean rslora, JsonNode targetModules) {
+    public record Lora(int r, double alpha, double dropout, boolean rslora, JsonNode targetModules, List<String> modulesToSave) {
     }
 
     /** Which parts stay frozen in full fine-tuning. */
@@ -96,10 +96,10 @@ public record Recipe(String model, Path outputDir, Data train, Data validation, 
         Lora lora = null;
         if (r.has("peft")) {
             Section p = r.section("peft");
-            p.only("r", "lora_alpha", "lora_dropout", "use_rslora", "target_modules");
+            p.only("r", "lora_alpha", "lora_dropout", "use_rslora", "target_modules", "modules_to_save");
             int rank = p.integer("r", 8, 1, 4096);
             lora = new Lora(rank, p.number("lora_alpha", 2.0 * rank, 0, 1e6), p.number("lora_dropout", 0.0, 0, 0.99),
-                    p.bool("use_rslora", false), p.node.get("target_modules"));
+                    p.bool("use_rslora", false), p.node.get("target_modules"), p.names("modules_to_save"));
         }
         Section f = r.section("freeze");
         f.only("vision_tower", "projector", "language_model", "embeddings");
@@ -204,6 +204,22 @@ public record Recipe(String model, Path outputDir, Data train, Data validation, 
                 throw new JvlmException(file + ": \"" + name(key) + "\" must be a string");
             }
             return v.asText();
+        }
+
+        /** A list of non-empty names (a single name is a list of one); empty when absent. */
+        List<String> names(String key) {
+            if (!has(key)) {
+                return List.of();
+            }
+            JsonNode v = node.get(key);
+            List<String> out = new ArrayList<>();
+            for (JsonNode n : v.isArray() ? v : List.of(v)) {
+                if (!n.isTextual() || n.asText().isEmpty()) {
+                    throw new JvlmException(file + ": \"" + name(key) + "\" must be a list of module names, found " + v);
+                }
+                out.add(n.asText());
+            }
+            return out;
         }
 
         boolean bool(String key, boolean def) {

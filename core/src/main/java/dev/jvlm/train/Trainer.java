@@ -54,11 +54,11 @@ public final class Trainer {
         /** The file in a saved directory that holds {@link #parameters()} under the same names. */
         Path weightsFile(Path dir);
 
-        /** LoRA: every layer's adapter; full: every trained checkpoint tensor. */
+        /** LoRA: every layer's adapter and the modules_to_save; full: every trained checkpoint tensor. */
         record Lora(LoraAdapter adapter) implements Trainable {
             @Override
             public Map<String, Tensor> parameters() {
-                return adapter.tensors();
+                return adapter.parameters();
             }
 
             @Override
