@@ -21,18 +21,18 @@ import org.junit.jupiter.api.Timeout;
 /** The bounded queue, cancellation on disconnect and timeout, many clients at once, and graceful shutdown. */
 @Timeout(120)
 class ConcurrencyTest {
-    /** Long replies (up to the context), a queue of {@code queue} and the given timeout and grace. */
-    private static ServerOptions options(int queue, Duration timeout, Duration grace) {
+    /** Long replies (up to the context), a batch of {@code maxBatch}, a queue of {@code queue} and the given timeout and grace. */
+    static ServerOptions options(int maxBatch, int queue, Duration timeout, Duration grace) {
         ServerOptions d = TestServer.options();
         return new ServerOptions(d.host(), 0, null, d.maxBodyBytes(), d.maxImageBytes(), d.maxImagePixels(), d.maxImagesPerRequest(),
-                4096, queue, timeout, d.urlFetch(), d.urlFetchTimeout(), d.allowLocalFiles(), grace);
+                4096, maxBatch, queue, timeout, d.urlFetch(), d.urlFetchTimeout(), d.allowLocalFiles(), grace);
     }
 
     private static final String LONG = TestServer.chatBody("\"max_tokens\": 400, \"temperature\": 0");
 
     @Test
     void aFullQueueAnswers429WithRetryAfterAndTheRestComplete() throws Exception {
-        try (VlmServer server = TestServer.start(options(1, Duration.ofMinutes(2), Duration.ofSeconds(5)));
+        try (VlmServer server = TestServer.start(options(1, 1, Duration.ofMinutes(2), Duration.ofSeconds(5)));
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<TestServer.Response>> answers = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -59,7 +59,7 @@ class ConcurrencyTest {
 
     @Test
     void aClientThatDisconnectsCancelsItsGeneration() throws Exception {
-        try (VlmServer server = TestServer.start(options(4, Duration.ofMinutes(2), Duration.ofSeconds(5)))) {
+        try (VlmServer server = TestServer.start(options(4, 4, Duration.ofMinutes(2), Duration.ofSeconds(5)))) {
             assertEquals("HTTP/1.1 200 OK", streamThenHangUp(server, 1000));
             waitFor(server, "jvlm_chat_requests_cancelled_total 1");
             waitFor(server, "jvlm_requests_running 0");
@@ -69,7 +69,7 @@ class ConcurrencyTest {
 
     @Test
     void aRequestOverTheTimeoutIsCancelled() {
-        try (VlmServer server = TestServer.start(options(4, Duration.ofMillis(200), Duration.ofSeconds(5)))) {
+        try (VlmServer server = TestServer.start(options(4, 4, Duration.ofMillis(200), Duration.ofSeconds(5)))) {
             TestServer.Response r = TestServer.post(server, "/v1/chat/completions",
                     TestServer.chatBody("\"max_tokens\": 1000, \"temperature\": 0"));
             assertEquals(504, r.status(), r.body());
@@ -80,7 +80,7 @@ class ConcurrencyTest {
 
     @Test
     void shutdownLetsInFlightRequestsFinish() throws Exception {
-        VlmServer server = TestServer.start(options(4, Duration.ofMinutes(2), Duration.ofSeconds(60)));
+        VlmServer server = TestServer.start(options(4, 4, Duration.ofMinutes(2), Duration.ofSeconds(60)));
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<TestServer.Response> inFlight = clients.submit(() -> TestServer.post(server, "/v1/chat/completions",
                     TestServer.chatBody("\"max_tokens\": 1000, \"temperature\": 0, \"stream\": true")));
@@ -95,7 +95,7 @@ class ConcurrencyTest {
 
     @Test
     void sixteenStreamingClientsSomeHangingUpAllCompleteOrAreRefused() throws Exception {
-        try (VlmServer server = TestServer.start(options(8, Duration.ofMinutes(2), Duration.ofSeconds(5)));
+        try (VlmServer server = TestServer.start(options(8, 4, Duration.ofMinutes(2), Duration.ofSeconds(5)));
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> outcomes = new ArrayList<>();
             for (int i = 0; i < 16; i++) {

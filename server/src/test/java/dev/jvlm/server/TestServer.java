@@ -76,7 +76,7 @@ final class TestServer {
     static ServerOptions options() {
         ServerOptions d = ServerOptions.defaults();
         return new ServerOptions("127.0.0.1", 0, null, d.maxBodyBytes(), d.maxImageBytes(), d.maxImagePixels(),
-                d.maxImagesPerRequest(), 8, d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
+                d.maxImagesPerRequest(), 8, d.maxBatch(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
                 d.allowLocalFiles(), Duration.ofSeconds(5));
     }
 
