@@ -34,6 +34,11 @@ import java.util.concurrent.Future;
  * latency and time to first token (p50, p95), and the mean decode batch size read from /metrics.
  */
 public final class ServeBenchmark {
+    /** SmolVLM-256M-Instruct's text model (hidden 576, 30 layers, 9 heads, 3 KV heads) on the demo vocabulary. */
+    public static final String SMOLVLM_256M_TEXT_SHAPE = """
+            {"hidden_size": 576, "intermediate_size": 1536, "num_hidden_layers": 30, "num_attention_heads": 9,
+             "num_key_value_heads": 3, "max_position_embeddings": 8192, "rope_theta": 100000, "rms_norm_eps": 1e-5}""";
+
     private final PrintStream out;
 
     public ServeBenchmark(PrintStream out) {
