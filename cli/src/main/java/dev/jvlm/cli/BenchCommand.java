@@ -1,16 +1,27 @@
 package dev.jvlm.cli;
 
+import dev.jvlm.JvlmException;
+import dev.jvlm.api.Vlm;
 import dev.jvlm.bench.Benchmarks;
 import dev.jvlm.bench.TrainingBenchmark;
 import dev.jvlm.bench.VisionBenchmarks;
+import dev.jvlm.io.Dirs;
 import dev.jvlm.io.ModelLocator;
+import dev.jvlm.server.ServeBenchmark;
+import dev.jvlm.tensor.DType;
+import dev.jvlm.tensor.Parallel;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Measure the machine (FMA peak, read bandwidth), the kernels and a "
-        + "SmolVLM-256M-shaped text model; prints Markdown tables for docs/PERFORMANCE.md.")
+        + "SmolVLM-256M-shaped text model, or with --serve the server under concurrent clients; prints Markdown tables "
+        + "for docs/PERFORMANCE.md.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-model", description = "Only the probes and kernels.")
     boolean skipModel;
@@ -37,8 +48,31 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int trainingText;
 
+    @Option(names = "--serve", description = "Only the serving benchmark: the OpenAI server in this process, driven over HTTP "
+            + "by concurrent streaming clients (throughput, latency, time to first token).")
+    boolean serve;
+
+    @Option(names = "--model", description = "With --serve: the model to serve (default: random-weight models of the demo "
+            + "model's shape and of SmolVLM-256M's text shape, around the demo tokenizer).")
+    String model;
+
+    @Option(names = "--clients", split = ",", defaultValue = "1,4,16", description = "With --serve: concurrent clients, "
+            + "one run each (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients;
+
+    @Option(names = "--requests", defaultValue = "3", description = "With --serve: requests each client sends, one after "
+            + "another (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--max-tokens", defaultValue = "64", description = "With --serve: tokens per request (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
     @Override
     public Integer call() throws Exception {
+        if (serve) {
+            serve();
+            return 0;
+        }
         Benchmarks b = new Benchmarks(System.out);
         b.probes();
         b.kernels();
@@ -56,5 +90,29 @@ final class BenchCommand implements Callable<Integer> {
             new TrainingBenchmark(System.out).run(trainingTiles, trainingText);
         }
         return 0;
+    }
+
+    private void serve() throws IOException {
+        if (clients.stream().anyMatch(c -> c < 1) || requests < 1 || maxTokens < 1) {
+            throw new JvlmException("--clients, --requests and --max-tokens must be positive");
+        }
+        ServeBenchmark bench = new ServeBenchmark(System.out);
+        System.out.printf("threads %d, load average (1 min) at the start: %.2f%n%n", Parallel.threads(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        if (model != null) {
+            bench.run(Vlm.load(model), model, clients, requests, maxTokens);
+            return;
+        }
+        Path demo = ModelLocator.defaultModel();
+        Path tmp = Files.createTempDirectory("jvlm-bench-serve");
+        try {
+            Path small = ServeBenchmark.demoShapedModel(demo, "{}", DType.F32, 1, tmp.resolve("demo-shape"));
+            bench.run(Vlm.load(small.toString()), "demo shape, F32", clients, requests, maxTokens);
+            Path smol = ServeBenchmark.demoShapedModel(demo, ServeBenchmark.SMOLVLM_256M_TEXT_SHAPE, DType.BF16, 1,
+                    tmp.resolve("smolvlm-256m-text-shape"));
+            bench.run(Vlm.load(smol.toString()), "SmolVLM-256M text shape, BF16", clients, requests, maxTokens);
+        } finally {
+            Dirs.deleteTree(tmp);
+        }
     }
 }

@@ -53,7 +53,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Largest (and default) max_tokens of a request (default: ${DEFAULT-VALUE}).")
     int maxTokens = DEFAULTS.maxTokens();
 
-    @Option(names = "--queue", paramLabel = "N", description = "Requests that may wait for the model; more get 429 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", paramLabel = "N", description = "Most requests decoded together (continuous batching) (default: ${DEFAULT-VALUE}).")
+    int maxBatch = DEFAULTS.maxBatch();
+
+    @Option(names = "--queue", paramLabel = "N", description = "Requests that may wait for a place in the batch; more get 429 (default: ${DEFAULT-VALUE}).")
     int queue = DEFAULTS.queueCapacity();
 
     @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "Longest a request may wait and generate (default: ${DEFAULT-VALUE}).")
@@ -78,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         requirePositive("--max-image-pixels", maxImagePixels);
         requirePositive("--max-images", maxImages);
         requirePositive("--max-tokens", maxTokens);
+        requirePositive("--max-batch", maxBatch);
         requirePositive("--queue", queue);
         requirePositive("--request-timeout", requestTimeoutSeconds);
         requirePositive("--url-fetch-timeout", urlFetchTimeoutSeconds);
@@ -89,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         String name = servedModelName != null ? servedModelName
                 : model != null && !Files.isDirectory(Path.of(model)) ? model : null;
         ServerOptions options = new ServerOptions(host, port, name, maxBodyBytes, maxImageBytes, maxImagePixels, maxImages,
-                maxTokens, queue, Duration.ofSeconds(requestTimeoutSeconds), !noUrlFetch, Duration.ofSeconds(urlFetchTimeoutSeconds),
+                maxTokens, maxBatch, queue, Duration.ofSeconds(requestTimeoutSeconds), !noUrlFetch, Duration.ofSeconds(urlFetchTimeoutSeconds),
                 allowLocalFiles, Duration.ofSeconds(Math.max(0, shutdownGraceSeconds)));
         VlmServer server;
         try {

@@ -1,8 +1,10 @@
 package dev.jvlm.api;
 
 import dev.jvlm.JvlmException;
+import dev.jvlm.generate.ContinuousBatch;
 import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
+import dev.jvlm.generate.Sequence;
 import dev.jvlm.io.ModelLocator;
 import dev.jvlm.models.LanguageModel;
 import dev.jvlm.models.Prefill;
@@ -115,23 +117,38 @@ public final class Vlm {
         return Arrays.stream(tokenizer.encode(prompt, !templateHasBos)).asLongStream().toArray();
     }
 
+    /**
+     * The text model's input for prompt ids and their image tensors (from {@link #promptIds}): image
+     * features encoded and merged, as a batch of one for {@link ContinuousBatch#add}.
+     */
+    public Prefill prefill(long[] ids, Map<String, Tensor> imageTensors) {
+        return model.prefill(new long[][] {ids}, null, imageTensors.isEmpty() ? null : imageTensors);
+    }
+
+    /** The text of generated ids, special tokens left out (what stop strings are matched against). */
+    public String decodeGenerated(long[] ids) {
+        return tokenizer.decode(Arrays.stream(ids).mapToInt(v -> (int) v).toArray(), true);
+    }
+
     /** Generates the assistant's reply to the conversation, streaming text pieces to {@code onText}. */
     public Reply reply(Conversation chat, SamplingParams params, Consumer<String> onText) {
         Map<String, Tensor> imageTensors = new java.util.LinkedHashMap<>();
         long[] ids = promptIds(chat, imageTensors);
-        long[][] batch = {ids};
-        Prefill prefill = model.prefill(batch, null, imageTensors.isEmpty() ? null : imageTensors);
         TextStream stream = new TextStream(tokenizer, params.stopStrings());
-        Generator.Result r = Generator.generate(model, batch, prefill, params, (seq, id) -> {
+        ContinuousBatch batch = new ContinuousBatch(model);
+        Sequence s = batch.add(ids, prefill(ids, imageTensors), params, id -> {
             String piece = stream.push(id);
             if (!piece.isEmpty() && onText != null) {
                 onText.accept(piece);
             }
-        }, generated -> tokenizer.decode(Arrays.stream(generated).mapToInt(v -> (int) v).toArray(), true));
+        }, this::decodeGenerated);
+        while (batch.size() > 0) {
+            batch.step();
+        }
         String rest = stream.finish();
         if (!rest.isEmpty() && onText != null) {
             onText.accept(rest);
         }
-        return new Reply(stream.fullText(), ids.length, r.tokens()[0].length, r.finishReasons()[0]);
+        return new Reply(stream.fullText(), ids.length, s.completionTokens(), s.finishReason());
     }
 }

@@ -137,6 +137,8 @@ public final class Benchmarks {
     /** Prefill and decode on a random-weight model written to disk and mapped, as users run it. */
     public void model(String configJson, String name, int prefillTokens, int decodeTokens) throws IOException {
         out.printf("| model | dtype | prefill %d tok | decode | decode roofline | fraction |%n|---|---|---|---|---|---|%n", prefillTokens);
+        StringBuilder batched = new StringBuilder("| model | dtype | sequences per decode step | time per step | tokens/s |"
+                + " speed-up over one |%n|---|---|---|---|---|---|%n".formatted());
         for (DType t : new DType[] {DType.F32, DType.BF16}) {
             Path dir = Files.createTempDirectory("jvlm-bench");
             Path model = dir.resolve("model");
@@ -152,11 +154,60 @@ public final class Benchmarks {
                 double roofline = bandwidth * 1e9 / bytesPerToken;
                 out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token) | %.0f %% |%n", name, t, prefill,
                         decode, roofline, bytesPerToken / 1e6, 100 * decode / roofline);
+                double one = 0;
+                for (int rows : BATCHED_ROWS) {
+                    double seconds = batchedDecodeStepSeconds(lm, rows, 8);
+                    one = rows == 1 ? seconds : one;
+                    batched.append("| %s | %s | %d | %.1f ms | %.1f | %.1fx |%n".formatted(name, t, rows, seconds * 1e3, rows / seconds,
+                            rows / seconds * one));
+                }
             } finally {
                 Dirs.deleteTree(dir);
             }
         }
         out.println();
+        out.println(batched);
+    }
+
+    /** Sequences per step of the continuous-batching decode benchmark (up to 16 the weights stream, 32 is blocked). */
+    private static final int[] BATCHED_ROWS = {1, 4, 8, 16, 32};
+
+    /**
+     * The continuous-batching decode step ({@link LanguageModel#decode}): {@code rows} sequences with
+     * their own caches (prompts of 16 to 16 + rows tokens), one token each per step; the best time of
+     * {@code steps} steps.
+     */
+    private static double batchedDecodeStepSeconds(LanguageModel lm, int rows, int steps) {
+        int vocab = lm.config().vocabSize();
+        java.util.List<KVCache> caches = new java.util.ArrayList<>();
+        int[] positions = new int[rows];
+        long[] tokens = new long[rows];
+        SplittableRandom r = new SplittableRandom(rows);
+        for (int i = 0; i < rows; i++) {
+            int length = 16 + i;
+            long[][] prompt = new long[1][length];
+            for (int j = 0; j < length; j++) {
+                prompt[0][j] = r.nextInt(vocab);
+            }
+            KVCache cache = new KVCache(lm.config(), 1, length + steps + 2);
+            lm.decoder().forward(lm.embed(prompt), lm.positions(LanguageModel.PositionStyle.ARANGE, null, 1, length), null, null,
+                    cache, null);
+            caches.add(cache);
+            positions[i] = length;
+            tokens[i] = r.nextInt(vocab);
+        }
+        double best = Double.MAX_VALUE;
+        for (int step = 0; step < steps + 2; step++) {
+            long t0 = System.nanoTime();
+            lm.decode(tokens, positions, caches);
+            if (step >= 2) {
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            for (int i = 0; i < rows; i++) {
+                positions[i]++;
+            }
+        }
+        return best;
     }
 
     /** Bytes of weights streamed per decoded token: every linear layer and the output projection. */

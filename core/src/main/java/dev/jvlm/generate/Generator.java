@@ -92,9 +92,7 @@ public final class Generator {
         }
         int capacity = width + params.maxNewTokens();
         KVCache cache = new KVCache(lm.config(), batch, capacity);
-        int[] ropeDeltas = prefill.ropeDeltas();
-        int[][][] positions = ropeDeltas != null ? prefill.positions()
-                : lm.positions(LanguageModel.PositionStyle.MASK_CUMSUM, mask, batch, width);
+        int[][][] positions = prefillPositions(lm, prefill, mask);
         int[] nextPosition = new int[batch];
         long[][] seen = new long[batch][capacity];
         int[] seenCount = new int[batch];
@@ -102,12 +100,9 @@ public final class Generator {
             for (int t = 0; t < width; t++) {
                 if (mask[b][t] != 0) {
                     seen[b][seenCount[b]++] = ids[b][t];
-                    nextPosition[b]++;
                 }
             }
-            if (ropeDeltas != null) {
-                nextPosition[b] = width + ropeDeltas[b];
-            }
+            nextPosition[b] = nextPosition(prefill, mask, b);
         }
         Sampler[] samplers = new Sampler[batch];
         for (int b = 0; b < batch; b++) {
@@ -143,13 +138,7 @@ public final class Generator {
                 if (listener != null) {
                     listener.onToken(b, token);
                 }
-                if (contains(params.stopTokenIds(), token)) {
-                    reasons[b] = FinishReason.STOP_TOKEN;
-                } else if (!params.stopStrings().isEmpty() && endsInStopString(detokenize.apply(Arrays.copyOf(out[b], produced[b])), params)) {
-                    reasons[b] = FinishReason.STOP_STRING;
-                } else if (produced[b] == params.maxNewTokens()) {
-                    reasons[b] = FinishReason.LENGTH;
-                }
+                reasons[b] = finishReason(params, token, out[b], 0, produced[b], detokenize);
                 anyActive |= reasons[b] == null;
             }
             if (!anyActive) {
@@ -173,7 +162,43 @@ public final class Generator {
         return new Result(trimmed, reasons, width);
     }
 
-    private static Tensor lastPositions(Tensor hidden, int d) {
+    /**
+     * The positions of a prefill as generate() numbers them: the family's own (image grids) for
+     * M-RoPE families, else counted over real tokens.
+     */
+    static int[][][] prefillPositions(LanguageModel lm, Prefill prefill, int[][] mask) {
+        return prefill.ropeDeltas() != null ? prefill.positions()
+                : lm.positions(LanguageModel.PositionStyle.MASK_CUMSUM, mask, prefill.batch(), prefill.tokens());
+    }
+
+    /** The position of row {@code b}'s first generated token: after its real tokens, or from the rope delta. */
+    static int nextPosition(Prefill prefill, int[][] mask, int b) {
+        if (prefill.ropeDeltas() != null) {
+            return prefill.tokens() + prefill.ropeDeltas()[b];
+        }
+        int real = 0;
+        for (int m : mask[b]) {
+            real += m != 0 ? 1 : 0;
+        }
+        return real;
+    }
+
+    /**
+     * Why a sequence ends with {@code token}, the last of its generated ids {@code ids[from, to)};
+     * null when it goes on.
+     */
+    static FinishReason finishReason(SamplingParams params, int token, long[] ids, int from, int to,
+                                     Function<long[], String> detokenize) {
+        if (contains(params.stopTokenIds(), token)) {
+            return FinishReason.STOP_TOKEN;
+        }
+        if (!params.stopStrings().isEmpty() && endsInStopString(detokenize.apply(Arrays.copyOfRange(ids, from, to)), params)) {
+            return FinishReason.STOP_STRING;
+        }
+        return to - from == params.maxNewTokens() ? FinishReason.LENGTH : null;
+    }
+
+    static Tensor lastPositions(Tensor hidden, int d) {
         int batch = hidden.dim(0);
         int tokens = hidden.dim(1);
         float[] h = hidden.floats();

@@ -5,17 +5,19 @@ import dev.jvlm.JvlmException;
 /**
  * Keys and values of every layer for a batch of sequences, laid out {@code [batch, kvHeads, capacity,
  * headDim]} so that one head's keys are contiguous for attention. Also remembers, per stored
- * position, whether it is a real token (left padding is not) and its bidirectional group.
+ * position, whether it is a real token (left padding is not) and its bidirectional group. The
+ * capacity can grow ({@link #reserve}), so that a sequence that may run long need not hold memory
+ * for its longest possible length from the start.
  */
 public final class KVCache {
-    final float[][] keys;
-    final float[][] values;
+    float[][] keys;
+    float[][] values;
     final int batch;
-    final int capacity;
+    int capacity;
     final int kvHeads;
     final int headDim;
-    final int[][] valid;
-    final int[][] groups;
+    int[][] valid;
+    int[][] groups;
     private int length;
     private boolean anyGroup;
 
@@ -32,6 +34,43 @@ public final class KVCache {
         values = new float[cfg.numLayers()][(int) perLayer];
         valid = new int[batch][capacity];
         groups = new int[batch][capacity];
+    }
+
+    /** Memory the keys and values hold, in bytes. */
+    public long bytes() {
+        return 2L * keys.length * keys[0].length * Float.BYTES;
+    }
+
+    /**
+     * Grows the capacity to at least {@code capacity} positions, keeping what is stored; nothing
+     * happens when it is already that large.
+     */
+    public void reserve(int capacity) {
+        if (capacity <= this.capacity) {
+            return;
+        }
+        long perLayer = (long) batch * kvHeads * capacity * headDim;
+        if (perLayer > Integer.MAX_VALUE - 8) {
+            throw new JvlmException("KV cache for " + batch + " sequences of " + capacity + " tokens is too large");
+        }
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer] = regrow(keys[layer], capacity);
+            values[layer] = regrow(values[layer], capacity);
+        }
+        for (int b = 0; b < batch; b++) {
+            valid[b] = java.util.Arrays.copyOf(valid[b], capacity);
+            groups[b] = java.util.Arrays.copyOf(groups[b], capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /** {@code [batch, kvHeads, capacity, headDim]} copied into the same layout with a larger capacity. */
+    private float[] regrow(float[] old, int newCapacity) {
+        float[] grown = new float[batch * kvHeads * newCapacity * headDim];
+        for (int bh = 0; bh < batch * kvHeads; bh++) {
+            System.arraycopy(old, bh * capacity * headDim, grown, bh * newCapacity * headDim, length * headDim);
+        }
+        return grown;
     }
 
     /** Number of positions stored. */
@@ -64,6 +103,19 @@ public final class KVCache {
 
     int[][] groupsOrNull() {
         return anyGroup ? groups : null;
+    }
+
+    /**
+     * Copies row {@code row} of {@code k, v [rows, kvHeads, headDim]} into this single-sequence cache at
+     * position {@code at} of layer {@code layer}: one sequence's share of a batched decode step.
+     */
+    void storeRow(int layer, float[] k, float[] v, int row, int at) {
+        for (int h = 0; h < kvHeads; h++) {
+            int src = (row * kvHeads + h) * headDim;
+            int dst = (h * capacity + at) * headDim;
+            System.arraycopy(k, src, keys[layer], dst, headDim);
+            System.arraycopy(v, src, values[layer], dst, headDim);
+        }
     }
 
     /** Copies {@code [batch, tokens, kvHeads, headDim]} rows into layer {@code layer} from position {@code at}. */

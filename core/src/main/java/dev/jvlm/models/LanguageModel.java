@@ -244,6 +244,19 @@ public final class LanguageModel {
         return new Prefill(embeds, attentionMask, positions, groups, deltas, imageFeatures);
     }
 
+    /**
+     * One decode step of independent sequences (continuous batching): {@code tokens[r]} is the next
+     * token of the sequence held by {@code caches.get(r)} (a cache of one sequence), at position
+     * {@code positions[r]} (on every axis, for M-RoPE families: text after the prompt). Returns logits
+     * {@code [rows, vocab]}; see {@link TextDecoder#decode}.
+     */
+    public Tensor decode(long[] tokens, int[] positions, List<KVCache> caches) {
+        int axes = config().rope().isMultimodal() ? 3 : 1;
+        int[][] byAxis = new int[axes][];
+        java.util.Arrays.fill(byAxis, positions);
+        return decoder.logits(decoder.decode(decoder.embed(tokens), byAxis, caches));
+    }
+
     /** Embeddings {@code [batch, tokens, hidden]} of rectangular ids. */
     public Tensor embed(long[][] ids) {
         int batch = ids.length;

@@ -159,11 +159,26 @@ public final class TextDecoder {
         int[][] flat = flattenPositions(positions, batch, tokens);
         float[][] global = config.rope().tables(flat, batch * tokens);
         float[][] local = config.localRope() == null ? null : config.localRope().tables(flat, batch * tokens);
+        SelfAttention attention = (index, q, k, v) -> {
+            TextConfig c = config;
+            cache.store(index, k.floats(), v.floats(), tokens, past);
+            Attention.Mask mask = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
+                    c.attnLogitSoftcap());
+            if (past == 0 && Autograd.needed(q, k, v)) {
+                // Training: the whole sequence at once, differentiable with respect to q, k and v.
+                return Attention.attention(q, k, v, batch, tokens, c.numHeads(), c.numKvHeads(), c.headDim(), c.queryScale(), mask)
+                        .reshape(batch * tokens, c.numHeads() * c.headDim());
+            }
+            Tensor attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
+            Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
+                    c.numKvHeads(), c.headDim(), cache.capacity, past + tokens, past, c.queryScale(), mask);
+            return attn;
+        };
         for (int i = 0; i < layers.size(); i++) {
             float[][] rope = config.localRope() != null && config.slidingWindow()[i] > 0 ? local : global;
             int index = i;
-            x = recompute ? Autograd.checkpoint(h -> layer(index, layers.get(index), h, batch, tokens, rope, cache, past), x)
-                    : layer(i, layers.get(i), x, batch, tokens, rope, cache, past);
+            x = recompute ? Autograd.checkpoint(h -> layer(index, layers.get(index), h, rope, attention), x)
+                    : layer(i, layers.get(i), x, rope, attention);
             if (hiddenStates != null && i < layers.size() - 1) {
                 hiddenStates.add(x.reshape(batch, tokens, config.hiddenSize()));
             }
@@ -176,6 +191,67 @@ public final class TextDecoder {
         return out;
     }
 
+    /**
+     * One decode step of independent sequences: row r of {@code inputsEmbeds [rows, hidden]} is the
+     * next token of the sequence held by {@code caches.get(r)} (a cache of one sequence, with room for
+     * one more position), at {@code positions[axis][r]}. Every linear layer runs once over all rows, so
+     * the weights are streamed once per step whatever the number of sequences (the point of batching
+     * decode steps); attention runs per sequence against its own cache. Returns the final-normed
+     * hidden states {@code [rows, hidden]}.
+     *
+     * <p>Each row is computed with the same kernels as the sequence decoded alone; up to
+     * {@code MatMul}'s weight-streaming limit (16 rows) its result is bitwise the same, beyond it the
+     * linear layers' blocked kernel may round differently.
+     */
+    public Tensor decode(Tensor inputsEmbeds, int[][] positions, List<KVCache> caches) {
+        int rows = caches.size();
+        int d = config.hiddenSize();
+        if (inputsEmbeds.numel() != (long) rows * d) {
+            throw new IllegalArgumentException("decode: " + inputsEmbeds.describe() + " for " + rows + " sequences of width " + d);
+        }
+        int[] past = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            KVCache cache = caches.get(r);
+            if (cache.batch != 1) {
+                throw new IllegalArgumentException("decode: cache " + r + " holds " + cache.batch + " sequences; one expected");
+            }
+            past[r] = cache.length();
+            cache.append(1, null, null);
+        }
+        float[][] global = config.rope().tables(positions, rows);
+        float[][] local = config.localRope() == null ? null : config.localRope().tables(positions, rows);
+        TextConfig c = config;
+        SelfAttention attention = (index, q, k, v) -> {
+            float[][] keys = new float[rows][];
+            float[][] values = new float[rows][];
+            int[] capacity = new int[rows];
+            int[] length = new int[rows];
+            Attention.Mask[] masks = new Attention.Mask[rows];
+            for (int r = 0; r < rows; r++) {
+                KVCache cache = caches.get(r);
+                cache.storeRow(index, k.floats(), v.floats(), r, past[r]);
+                keys[r] = cache.keys[index];
+                values[r] = cache.values[index];
+                capacity[r] = cache.capacity;
+                length[r] = past[r] + 1;
+                masks[r] = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
+                        c.attnLogitSoftcap());
+            }
+            Tensor attn = Tensor.zeros(rows, c.numHeads() * c.headDim());
+            Attention.attendEach(q.floats(), keys, values, capacity, length, masks, attn.floats(), c.numHeads(), c.numKvHeads(),
+                    c.headDim(), c.queryScale());
+            return attn;
+        };
+        Tensor x = inputsEmbeds.reshape(rows, d);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layer(i, layers.get(i), x, c.localRope() != null && c.slidingWindow()[i] > 0 ? local : global, attention);
+        }
+        for (KVCache cache : caches) {
+            cache.advance(1);
+        }
+        return norm.forward(x);
+    }
+
     private static int[][] flattenPositions(int[][][] positions, int batch, int tokens) {
         int[][] flat = new int[positions.length][batch * tokens];
         for (int a = 0; a < positions.length; a++) {
@@ -186,33 +262,31 @@ public final class TextDecoder {
         return flat;
     }
 
-    private Tensor layer(int index, DecoderLayer l, Tensor x, int batch, int tokens, float[][] rope, KVCache cache, int past) {
+    /**
+     * What a layer does between its query/key/value projections (RoPE applied) and {@code o_proj}:
+     * store the keys and values, attend; returns {@code [rows, heads * headDim]}.
+     */
+    @FunctionalInterface
+    private interface SelfAttention {
+        Tensor attend(int layer, Tensor q, Tensor k, Tensor v);
+    }
+
+    /** One decoder layer over {@code x [rows, hidden]}, one row per token (of any number of sequences). */
+    private Tensor layer(int index, DecoderLayer l, Tensor x, float[][] rope, SelfAttention attention) {
         TextConfig c = config;
+        int rows = x.dim(0);
         Tensor h = l.inputLayernorm().forward(x);
         Tensor[] qkv = Linear.forwardAll(h, l.selfAttn().qProj(), l.selfAttn().kProj(), l.selfAttn().vProj());
         Tensor q = qkv[0];
         Tensor k = qkv[1];
         Tensor v = qkv[2];
         if (c.gemmaNorms()) {
-            q = l.selfAttn().qNorm().forward(q.reshape(batch * tokens * c.numHeads(), c.headDim()));
-            k = l.selfAttn().kNorm().forward(k.reshape(batch * tokens * c.numKvHeads(), c.headDim()));
+            q = l.selfAttn().qNorm().forward(q.reshape(rows * c.numHeads(), c.headDim()));
+            k = l.selfAttn().kNorm().forward(k.reshape(rows * c.numKvHeads(), c.headDim()));
         }
         q = Ops.rotary(q, c.numHeads(), c.headDim(), rope[0], rope[1]);
         k = Ops.rotary(k, c.numKvHeads(), c.headDim(), rope[0], rope[1]);
-        cache.store(index, k.floats(), v.floats(), tokens, past);
-        Attention.Mask mask = new Attention.Mask(true, c.slidingWindow()[index], cache.valid, cache.groupsOrNull(), null,
-                c.attnLogitSoftcap());
-        Tensor attn;
-        if (past == 0 && Autograd.needed(q, k, v)) {
-            // Training: the whole sequence at once, differentiable with respect to q, k and v.
-            attn = Attention.attention(q, k, v, batch, tokens, c.numHeads(), c.numKvHeads(), c.headDim(), c.queryScale(), mask)
-                    .reshape(batch * tokens, c.numHeads() * c.headDim());
-        } else {
-            attn = Tensor.zeros(batch * tokens, c.numHeads() * c.headDim());
-            Attention.attend(q.floats(), cache.keys[index], cache.values[index], attn.floats(), batch, tokens, c.numHeads(),
-                    c.numKvHeads(), c.headDim(), cache.capacity, past + tokens, past, c.queryScale(), mask);
-        }
-        Tensor o = l.selfAttn().oProj().forward(attn);
+        Tensor o = l.selfAttn().oProj().forward(attention.attend(index, q, k, v));
         if (c.gemmaNorms()) {
             o = l.postAttentionLayernorm().forward(o);
         }

@@ -74,56 +74,83 @@ public final class Attention {
             int blk = task % blocks;
             int h = (task / blocks) % heads;
             int b = task / (blocks * heads);
-            int kvh = h / group;
-            long kvBase = ((long) b * kvHeads + kvh) * capacity * headDim;
+            int kvBase = ((b * kvHeads + h / group) * capacity) * headDim;
             float[] scores = scoreBuffer(keys);
             int t1 = Math.min(tokens, (blk + 1) * queryBlock);
             for (int t = blk * queryBlock; t < t1; t++) {
                 int qOff = ((b * tokens + t) * heads + h) * headDim;
-                int oOff = qOff;
-                int qPos = first + t;
-                int visible = 0;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s < keys; s++) {
-                    if (!mask.allows(b, qPos, s)) {
-                        scores[s] = Float.NEGATIVE_INFINITY;
-                        continue;
-                    }
-                    float sc = dot(q, qOff, k, (int) (kvBase + (long) s * headDim), headDim) * scale;
-                    if (mask.softcap > 0) {
-                        sc = (float) (mask.softcap * Math.tanh(sc / mask.softcap));
-                    }
-                    if (mask.bias != null) {
-                        sc += mask.bias[(b * tokens + t) * keys + s];
-                    }
-                    scores[s] = sc;
-                    max = Math.max(max, sc);
-                    visible++;
-                }
-                Arrays.fill(out, oOff, oOff + headDim, 0f);
-                if (visible == 0) {
-                    // Hugging Face adds the dtype's minimum to every score of a fully masked row, which
-                    // makes them all equal: softmax is then uniform over every key.
-                    float w = 1f / keys;
-                    for (int s = 0; s < keys; s++) {
-                        axpy(w, v, (int) (kvBase + (long) s * headDim), out, oOff, headDim);
-                    }
-                    continue;
-                }
-                float sum = 0;
-                for (int s = 0; s < keys; s++) {
-                    float e = scores[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[s] - max);
-                    scores[s] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (int s = 0; s < keys; s++) {
-                    if (scores[s] != 0f) {
-                        axpy(scores[s] * inv, v, (int) (kvBase + (long) s * headDim), out, oOff, headDim);
-                    }
-                }
+                attendQuery(q, qOff, k, v, kvBase, out, headDim, keys, b, first + t, (b * tokens + t) * keys, scale, mask, scores);
             }
         });
+    }
+
+    /**
+     * The decode step of sequences that each have their own key/value store: row r's query (one token,
+     * {@code [heads, headDim]} at {@code q[r]}) attends to the first {@code keys[r]} positions of
+     * {@code k[r]} and {@code v[r]} (laid out {@code [kvHeads, capacity[r], headDim]}), being the last of
+     * them itself, under {@code masks[r]} (whose key rules read batch row 0). Every row and head is one
+     * task of a single pool job, and each (row, head) is computed exactly as {@link #attend} computes
+     * it for that sequence alone.
+     */
+    public static void attendEach(float[] q, float[][] k, float[][] v, int[] capacity, int[] keys, Mask[] masks, float[] out,
+                                  int heads, int kvHeads, int headDim, float scale) {
+        int group = heads / kvHeads;
+        Parallel.forEach(k.length * heads, task -> {
+            int r = task / heads;
+            int h = task % heads;
+            int qOff = (r * heads + h) * headDim;
+            attendQuery(q, qOff, k[r], v[r], (h / group) * capacity[r] * headDim, out, headDim, keys[r], 0, keys[r] - 1, 0, scale,
+                    masks[r], scoreBuffer(keys[r]));
+        });
+    }
+
+    /**
+     * One query of one head at {@code q[qOff]} against the keys of one (batch row, KV head) starting at
+     * {@code kvBase}; writes the output at the same offset of {@code out}. {@code biasRow}: where this
+     * query's row of the mask's additive bias starts.
+     */
+    private static void attendQuery(float[] q, int qOff, float[] k, float[] v, int kvBase, float[] out, int headDim, int keys,
+                                    int b, int qPos, int biasRow, float scale, Mask mask, float[] scores) {
+        int visible = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < keys; s++) {
+            if (!mask.allows(b, qPos, s)) {
+                scores[s] = Float.NEGATIVE_INFINITY;
+                continue;
+            }
+            float sc = dot(q, qOff, k, kvBase + s * headDim, headDim) * scale;
+            if (mask.softcap > 0) {
+                sc = (float) (mask.softcap * Math.tanh(sc / mask.softcap));
+            }
+            if (mask.bias != null) {
+                sc += mask.bias[biasRow + s];
+            }
+            scores[s] = sc;
+            max = Math.max(max, sc);
+            visible++;
+        }
+        Arrays.fill(out, qOff, qOff + headDim, 0f);
+        if (visible == 0) {
+            // Hugging Face adds the dtype's minimum to every score of a fully masked row, which
+            // makes them all equal: softmax is then uniform over every key.
+            float w = 1f / keys;
+            for (int s = 0; s < keys; s++) {
+                axpy(w, v, kvBase + s * headDim, out, qOff, headDim);
+            }
+            return;
+        }
+        float sum = 0;
+        for (int s = 0; s < keys; s++) {
+            float e = scores[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[s] - max);
+            scores[s] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int s = 0; s < keys; s++) {
+            if (scores[s] != 0f) {
+                axpy(scores[s] * inv, v, kvBase + s * headDim, out, qOff, headDim);
+            }
+        }
     }
 
     /** From this many queries on, attention runs as two packed matrix products per block of queries. */

@@ -25,8 +25,15 @@ public final class MatMul {
     static final int NR = 2 * L;
     /** Rows of x per micro-kernel call. */
     static final int MR = 6;
-    /** Up to this many rows the weight-streaming (GEMV) path is used. */
-    static final int GEMV_MAX_ROWS = 4;
+    /**
+     * Up to this many rows the weight-streaming (GEMV) path is used. Its cost is the weight stream
+     * plus the rows' dot products, while the blocked path first packs every weight panel, which costs
+     * about three weight streams: a SmolVLM-256M decode step of 8 rows took 85 ms streaming against
+     * 169 ms blocked, 16 rows 137 against 188 ms (F32), and the two meet between 24 and 48 rows
+     * (docs/PERFORMANCE.md). Each row's result depends only on that row here, whatever the number
+     * of rows, so a batched decode step gives every sequence bitwise what it gets decoded alone.
+     */
+    static final int GEMV_MAX_ROWS = 16;
 
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
 

@@ -45,7 +45,7 @@ class MatMulTest {
     @ParameterizedTest(name = "M={0} K={1} N={2} {3} bias={4}")
     @CsvSource({
             "1, 64, 40, F32, false", "1, 100, 33, BF16, true", "3, 77, 70, F16, false", "4, 576, 192, BF16, false",
-            "5, 63, 31, F32, true", "6, 32, 32, F32, false", "7, 129, 65, BF16, true", "13, 200, 97, F32, true",
+            "5, 63, 31, F32, true", "6, 32, 32, F32, false", "7, 129, 65, BF16, true", "13, 200, 97, F32, true", "17, 129, 65, BF16, true", "19, 200, 97, F32, true",
             "37, 96, 160, F16, false", "64, 576, 1536, F32, false", "100, 48, 7, BF16, false"})
     void matchesNaiveForEveryPathAndDtype(int m, int k, int n, DType dtype, boolean withBias) {
         SplittableRandom r = new SplittableRandom(m * 31L + k * 7L + n);
@@ -93,6 +93,22 @@ class MatMulTest {
             assertEquals(single.numel(), grouped[g].numel());
             for (int i = 0; i < single.numel(); i++) {
                 assertEquals(single.getFloat(i), grouped[g].getFloat(i), 0f, "projection " + g + " element " + i);
+            }
+        }
+    }
+
+    /** What a batched decode step relies on: up to GEMV_MAX_ROWS rows, a row's result does not depend on the others. */
+    @ParameterizedTest
+    @CsvSource({"F32", "BF16", "F16"})
+    void eachRowAloneGivesBitwiseItsRowOfABatchUpToTheStreamingLimit(DType dtype) {
+        SplittableRandom r = new SplittableRandom(11);
+        Tensor x = random(r, MatMul.GEMV_MAX_ROWS, 576);
+        Tensor w = offHeap(random(r, 200, 576), dtype);
+        Tensor batch = MatMul.linear(x, w, null);
+        for (int i = 0; i < MatMul.GEMV_MAX_ROWS; i++) {
+            Tensor alone = MatMul.linear(x.slice0(i, i + 1), w, null);
+            for (int j = 0; j < 200; j++) {
+                assertEquals(alone.getFloat(j), batch.getFloat((long) i * 200 + j), 0f, "row " + i + " column " + j);
             }
         }
     }

@@ -17,6 +17,9 @@ final class Metrics {
     private final LongAdder cancelled = new LongAdder();
     private final Histogram requestSeconds = new Histogram(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
     private final Histogram firstTokenSeconds = new Histogram(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
+    private final Histogram decodeBatchSize = new Histogram(1, 2, 4, 8, 16, 32, 64, 128);
+    private final Histogram decodeStepSeconds = new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
+
     /** A finished chat completion request, answered with {@code status}. */
     void request(int status, double seconds) {
         chatRequestsByStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
@@ -32,12 +35,18 @@ final class Metrics {
         firstTokenSeconds.observe(seconds);
     }
 
+    /** One batched decode step over {@code rows} requests. */
+    void decodeStep(int rows, double seconds) {
+        decodeBatchSize.observe(rows);
+        decodeStepSeconds.observe(seconds);
+    }
+
     void cancelled() {
         cancelled.increment();
     }
 
-    /** The exposition, with the scheduler's current queue depth and running count as gauges. */
-    String render(int queueDepth, int running) {
+    /** The exposition, with the scheduler's current state as gauges. */
+    String render(int queueDepth, int running, int maxBatch, long cacheBytes) {
         StringBuilder out = new StringBuilder();
         header(out, "jvlm_chat_requests_total", "counter", "Chat completion requests answered, by HTTP status.");
         long errors = 0;
@@ -58,6 +67,12 @@ final class Metrics {
         out.append("jvlm_queue_depth ").append(queueDepth).append('\n');
         header(out, "jvlm_requests_running", "gauge", "Requests the model is generating for.");
         out.append("jvlm_requests_running ").append(running).append('\n');
+        header(out, "jvlm_max_batch_size", "gauge", "Most requests decoded together (--max-batch).");
+        out.append("jvlm_max_batch_size ").append(maxBatch).append('\n');
+        header(out, "jvlm_kv_cache_bytes", "gauge", "Memory held by the running requests' KV caches.");
+        out.append("jvlm_kv_cache_bytes ").append(cacheBytes).append('\n');
+        decodeBatchSize.render(out, "jvlm_decode_batch_size", "Requests decoded together in each batched decode step.");
+        decodeStepSeconds.render(out, "jvlm_decode_step_duration_seconds", "Time of one batched decode step (one token for every running request).");
         requestSeconds.render(out, "jvlm_chat_request_duration_seconds", "Time from request received to response finished.");
         firstTokenSeconds.render(out, "jvlm_time_to_first_token_seconds", "Time from request received to its first generated token.");
         return out.toString();

@@ -1,50 +1,106 @@
 package dev.jvlm.server;
 
 import dev.jvlm.JvlmException;
-import dev.jvlm.api.Conversation;
 import dev.jvlm.api.Vlm;
+import dev.jvlm.generate.ContinuousBatch;
+import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
+import dev.jvlm.generate.Sequence;
+import dev.jvlm.models.Prefill;
 import dev.jvlm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs chat requests on the model one at a time, in arrival order, from a bounded queue. A single
- * worker owns the model because {@link Vlm} generates one conversation per call; batching the decode
- * steps of concurrent requests (continuous batching) needs a step-level generator API that the core
- * does not expose yet. Requests beyond the queue's capacity are refused at once (429) rather than
- * left to wait without bound.
+ * Continuous batching of chat requests. One worker thread owns the model and a {@link ContinuousBatch}:
+ * between decode steps it prefills waiting requests (images encoded then) and adds them to the batch,
+ * up to {@code maxBatch}, and takes out the cancelled and timed-out ones; each decode step then
+ * produces one token for every running request in one batched forward. HTTP threads render the prompt
+ * and process images before a request queues, and turn its tokens into text afterwards, in parallel
+ * with the model.
+ *
+ * <p>At most {@code maxBatch + queueCapacity} requests are admitted at a time (being prepared, waiting
+ * or running); one more is refused at once (429) rather than left to wait without bound.
  */
 final class Scheduler implements AutoCloseable {
     private final Vlm vlm;
     private final int contextLength;
+    private final int maxBatch;
+    private final int admissions;
     private final Metrics metrics;
-    private final BlockingQueue<Job> queue;
+    private final Semaphore admitted;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final ContinuousBatch batch;
+    /** The job of each running sequence; only the worker touches it. */
+    private final Map<Sequence, Job> running = new LinkedHashMap<>();
     private final Thread worker;
-    private volatile Job running;
+    /** The running jobs, published for {@link #cancelAll} (the worker owns {@link #running}). */
+    private volatile List<Job> runningJobs = List.of();
+    private volatile int runningCount;
+    private volatile long cacheBytes;
+    private volatile ApiError closing;
 
-    Scheduler(Vlm vlm, int queueCapacity, Metrics metrics) {
+    Scheduler(Vlm vlm, int maxBatch, int queueCapacity, Metrics metrics) {
         this.vlm = vlm;
         this.contextLength = vlm.model().config().maxPositionEmbeddings();
+        this.maxBatch = maxBatch;
+        this.admissions = maxBatch + queueCapacity;
         this.metrics = metrics;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.admitted = new Semaphore(admissions);
+        this.batch = new ContinuousBatch(vlm.model());
         this.worker = Thread.ofPlatform().name("jvlm-generate").daemon().start(this::work);
     }
 
-    /** Queues a request; a 429 when the queue is full. */
+    /**
+     * Admits a request: renders its prompt and processes its images on the calling thread, then queues
+     * it for the worker. A 429 when {@code maxBatch + queueCapacity} requests are already admitted, a 400
+     * when the prompt does not fit the context.
+     */
     Job submit(ChatRequest request, long deadlineNanos) {
-        Job job = new Job(request, deadlineNanos);
-        if (!queue.offer(job)) {
-            throw new ApiError(429, "rate_limit_error", null, "queue_full",
-                    "the server is busy (" + queue.size() + " requests waiting); retry shortly");
+        if (!admitted.tryAcquire()) {
+            throw new ApiError(429, "rate_limit_error", null, "queue_full", "the server is busy (" + runningCount
+                    + " requests running, " + queue.size() + " waiting); retry shortly");
         }
-        return job;
+        Job job = new Job(request, deadlineNanos);
+        try {
+            prepare(job);
+            if (closing != null) {
+                throw closing;
+            }
+            queue.add(job);
+            return job;
+        } catch (RuntimeException e) {
+            job.release();
+            throw e;
+        }
+    }
+
+    private void prepare(Job job) {
+        Map<String, Tensor> imageTensors = new LinkedHashMap<>();
+        long[] ids;
+        try {
+            ids = vlm.promptIds(job.request.conversation(), imageTensors);
+        } catch (JvlmException e) {
+            // What the core rejects in a request (an image for a text-only model, say) is the client's error.
+            throw ApiError.invalid("messages", e.getMessage());
+        }
+        int room = contextLength - ids.length;
+        if (room < 1) {
+            throw new ApiError(400, "invalid_request_error", "messages", "context_length_exceeded", "the prompt is "
+                    + ids.length + " tokens, and this model's context length is " + contextLength + " tokens");
+        }
+        SamplingParams p = job.request.sampling();
+        job.params = new SamplingParams(Math.min(p.maxNewTokens(), room), p.temperature(), p.topK(), p.topP(), p.minP(),
+                p.repetitionPenalty(), p.seed(), p.stopTokenIds(), p.stopStrings());
+        job.ids = ids;
+        job.imageTensors = imageTensors;
     }
 
     int queueDepth() {
@@ -52,12 +108,17 @@ final class Scheduler implements AutoCloseable {
     }
 
     int runningCount() {
-        return running == null ? 0 : 1;
+        return runningCount;
     }
 
-    /** Waits until no request is queued or running, at most until {@code deadlineNanos}; true if idle. */
+    /** Bytes the running requests' KV caches hold. */
+    long cacheBytes() {
+        return cacheBytes;
+    }
+
+    /** Waits until no request is admitted, at most until {@code deadlineNanos}; true if idle. */
     boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        while (!queue.isEmpty() || running != null) {
+        while (admitted.availablePermits() < admissions) {
             if (System.nanoTime() >= deadlineNanos) {
                 return false;
             }
@@ -66,17 +127,20 @@ final class Scheduler implements AutoCloseable {
         return true;
     }
 
-    /** Cancels the running request and every queued one, answering each with {@code why}. */
+    /**
+     * Refuses new requests with {@code why} and cancels the running and queued ones: queued ones are
+     * answered at once, running ones when the worker next takes them out of the batch.
+     */
     void cancelAll(ApiError why) {
+        closing = why;
         List<Job> waiting = new ArrayList<>();
         queue.drainTo(waiting);
         for (Job job : waiting) {
-            job.cancel(why);
-            job.events.add(new Job.Failed(why));
+            job.end(new Job.Failed(why));
         }
-        Job current = running;
-        if (current != null) {
-            current.cancel(why);
+        // The worker takes them out of the batch at its next step.
+        for (Job job : runningJobs) {
+            job.cancel(why);
         }
     }
 
@@ -86,94 +150,156 @@ final class Scheduler implements AutoCloseable {
     }
 
     private void work() {
-        while (!Thread.currentThread().isInterrupted()) {
-            Job job;
-            try {
-                job = queue.take();
-            } catch (InterruptedException e) {
-                return;
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    admit();
+                    retireCancelled();
+                    if (batch.size() > 0) {
+                        decodeStep();
+                    }
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // A step fails as a whole (the batch's caches are no longer consistent); the worker goes on.
+                    failRunning(new ApiError(500, "server_error", null, null, "generation failed: " + e));
+                }
+                publish();
             }
-            running = job;
-            try {
-                run(job);
-            } finally {
-                running = null;
+        } catch (InterruptedException e) {
+            // close(): answer what is left
+        } finally {
+            ApiError why = closing != null ? closing
+                    : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+            failRunning(why);
+            List<Job> waiting = new ArrayList<>();
+            queue.drainTo(waiting);
+            for (Job job : waiting) {
+                job.end(new Job.Failed(why));
+            }
+            publish();
+        }
+    }
+
+    private void failRunning(ApiError why) {
+        for (Job job : running.values()) {
+            job.end(new Job.Failed(why));
+        }
+        running.clear();
+        batch.clear();
+    }
+
+    /** Adds waiting requests to the batch while it has room; waits for one when nothing runs. */
+    private void admit() throws InterruptedException {
+        Job job = batch.size() == 0 ? queue.take() : batch.size() < maxBatch ? queue.poll() : null;
+        while (job != null) {
+            start(job);
+            job = batch.size() < maxBatch ? queue.poll() : null;
+        }
+    }
+
+    /** Prefills a request and adds it to the batch; its first token comes from the prefill. */
+    private void start(Job job) {
+        ApiError why = job.cancellation();
+        if (why != null) {
+            metrics.cancelled();
+            job.end(new Job.Failed(why));
+            return;
+        }
+        try {
+            Prefill prefill = vlm.prefill(job.ids, job.imageTensors);
+            job.imageTensors = null;
+            Sequence s = batch.add(job.ids, prefill, job.params, id -> job.events.add(new Job.Token(id)), vlm::decodeGenerated);
+            if (s.finished()) {
+                finish(job, s);
+            } else {
+                running.put(s, job);
+            }
+        } catch (JvlmException e) {
+            job.end(new Job.Failed(ApiError.invalid("messages", e.getMessage())));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            job.end(new Job.Failed(new ApiError(500, "server_error", null, null, "prefill failed: " + e)));
+        }
+    }
+
+    /** Takes cancelled and timed-out requests out of the batch; the others do not notice. */
+    private void retireCancelled() {
+        for (var it = running.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            Job job = entry.getValue();
+            ApiError why = job.cancellation();
+            if (why != null) {
+                batch.remove(entry.getKey());
+                it.remove();
+                metrics.cancelled();
+                job.end(new Job.Failed(why));
             }
         }
     }
 
-    private void run(Job job) {
-        try {
-            job.checkCancelled();
-            Conversation chat = job.request.conversation();
-            Map<String, Tensor> imageTensors = new LinkedHashMap<>();
-            // Vlm.reply encodes the prompt again; the first encoding is only to check the length, and
-            // costs little next to generation.
-            int promptTokens = vlm.promptIds(chat, imageTensors).length;
-            int room = contextLength - promptTokens;
-            if (room < 1) {
-                throw new ApiError(400, "invalid_request_error", "messages", "context_length_exceeded", "the prompt is "
-                        + promptTokens + " tokens, and this model's context length is " + contextLength + " tokens");
-            }
-            SamplingParams p = job.request.sampling();
-            SamplingParams params = new SamplingParams(Math.min(p.maxNewTokens(), room), p.temperature(), p.topK(), p.topP(),
-                    p.minP(), p.repetitionPenalty(), p.seed(), p.stopTokenIds(), p.stopStrings());
-            job.events.add(new Job.Started(promptTokens));
-            Vlm.Reply reply = vlm.reply(chat, params, piece -> {
-                job.checkCancelled();
-                job.events.add(new Job.Text(piece));
-            });
-            metrics.tokens(reply.promptTokens(), reply.completionTokens());
-            job.events.add(new Job.Finished(reply));
-        } catch (Cancelled c) {
-            metrics.cancelled();
-            job.events.add(new Job.Failed(c.why));
-        } catch (ApiError e) {
-            job.events.add(new Job.Failed(e));
-        } catch (JvlmException e) {
-            // What the core rejects in a request (an image for a text-only model, say) is the client's error.
-            job.events.add(new Job.Failed(ApiError.invalid("messages", e.getMessage())));
-        } catch (RuntimeException | OutOfMemoryError e) {
-            job.events.add(new Job.Failed(new ApiError(500, "server_error", null, null, "generation failed: " + e)));
+    private void decodeStep() {
+        int rows = batch.size();
+        long t0 = System.nanoTime();
+        List<Sequence> finished = batch.step();
+        metrics.decodeStep(rows, (System.nanoTime() - t0) / 1e9);
+        for (Sequence s : finished) {
+            finish(running.remove(s), s);
         }
+    }
+
+    private void finish(Job job, Sequence s) {
+        metrics.tokens(s.promptTokens(), s.completionTokens());
+        job.end(new Job.Finished(s.promptTokens(), s.completionTokens(), s.finishReason()));
+    }
+
+    private void publish() {
+        runningCount = running.size();
+        cacheBytes = batch.cacheBytes();
+        runningJobs = List.copyOf(running.values());
     }
 
     /** One request's passage through the scheduler; the HTTP handler reads its events. */
-    static final class Job {
+    final class Job {
         final ChatRequest request;
         final long deadlineNanos;
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        private final AtomicBoolean ended = new AtomicBoolean();
         private volatile ApiError cancelledBecause;
+        long[] ids;
+        Map<String, Tensor> imageTensors;
+        SamplingParams params;
 
         Job(ChatRequest request, long deadlineNanos) {
             this.request = request;
             this.deadlineNanos = deadlineNanos;
         }
 
-        sealed interface Event permits Started, Text, Finished, Failed {
+        sealed interface Event permits Token, Finished, Failed {
         }
 
-        /** The prompt fits and generation begins. */
-        record Started(int promptTokens) implements Event {
+        /** A generated token id. */
+        record Token(int id) implements Event {
         }
 
-        record Text(String piece) implements Event {
-        }
-
-        record Finished(Vlm.Reply reply) implements Event {
+        record Finished(int promptTokens, int completionTokens, Generator.FinishReason reason) implements Event {
         }
 
         record Failed(ApiError error) implements Event {
         }
 
-        /** Stops the generation at its next text piece (or before it starts). */
+        /**
+         * Stops this request: a waiting one leaves the queue (and frees its place) at once, a running
+         * one the worker takes out of the batch before its next step.
+         */
         void cancel(ApiError why) {
             cancelledBecause = why;
+            if (queue.remove(this)) {
+                metrics.cancelled();
+                end(new Failed(why));
+            }
         }
 
         /**
          * The next event, or a timeout failure once the deadline passes (the generation is then
-         * cancelled so that the worker moves on).
+         * cancelled so that the worker drops it).
          */
         Event next() throws InterruptedException {
             Event e = events.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -185,28 +311,28 @@ final class Scheduler implements AutoCloseable {
             return new Failed(timeout);
         }
 
-        private void checkCancelled() {
+        /** Why the request must stop now, or null. */
+        private ApiError cancellation() {
             ApiError why = cancelledBecause;
-            if (why == null && System.nanoTime() > deadlineNanos) {
-                why = timeout();
+            return why == null && System.nanoTime() > deadlineNanos ? timeout() : why;
+        }
+
+        /** Sends the last event and frees the request's admission, once. */
+        private void end(Event last) {
+            if (ended.compareAndSet(false, true)) {
+                events.add(last);
+                admitted.release();
             }
-            if (why != null) {
-                throw new Cancelled(why);
+        }
+
+        private void release() {
+            if (ended.compareAndSet(false, true)) {
+                admitted.release();
             }
         }
 
         private static ApiError timeout() {
             return new ApiError(504, "timeout_error", null, "request_timeout", "the request took longer than the server's timeout");
-        }
-    }
-
-    /** Unwinds a generation from inside its text callback. */
-    private static final class Cancelled extends RuntimeException {
-        final ApiError why;
-
-        Cancelled(ApiError why) {
-            super(why.getMessage(), null, false, false);
-            this.why = why;
         }
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.jvlm.api.TextStream;
 import dev.jvlm.api.Vlm;
 import dev.jvlm.generate.Generator;
 import dev.jvlm.generate.SamplingParams;
@@ -58,7 +59,7 @@ public final class VlmServer implements AutoCloseable {
         this.defaults = vlm.defaultSampling();
         this.images = new ImageSource(options);
         this.metrics = new Metrics();
-        this.scheduler = new Scheduler(vlm, options.queueCapacity(), metrics);
+        this.scheduler = new Scheduler(vlm, options.maxBatch(), options.queueCapacity(), metrics);
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
         http.setExecutor(handlers);
         http.createContext("/v1/chat/completions", this::chatCompletions);
@@ -144,17 +145,20 @@ public final class VlmServer implements AutoCloseable {
 
     /** A non-streaming answer: one JSON object once generation is done. */
     private int complete(HttpExchange ex, Scheduler.Job job, long start) throws InterruptedException, IOException {
-        boolean firstText = true;
+        TextStream text = new TextStream(vlm.tokenizer(), job.params.stopStrings());
+        boolean firstToken = true;
         while (true) {
             switch (job.next()) {
                 case Scheduler.Job.Failed(ApiError e) -> throw e;
-                case Scheduler.Job.Text t -> {
-                    if (firstText) {
-                        firstText = false;
+                case Scheduler.Job.Token(int id) -> {
+                    if (firstToken) {
+                        firstToken = false;
                         metrics.firstToken((System.nanoTime() - start) / 1e9);
                     }
+                    text.push(id);
                 }
-                case Scheduler.Job.Finished(Vlm.Reply reply) -> {
+                case Scheduler.Job.Finished f -> {
+                    Vlm.Reply reply = new Vlm.Reply(text.fullText(), f.promptTokens(), f.completionTokens(), f.reason());
                     ObjectNode body = envelope("chat.completion");
                     ObjectNode choice = body.putArray("choices").addObject();
                     choice.put("index", 0);
@@ -167,8 +171,6 @@ public final class VlmServer implements AutoCloseable {
                     send(ex, 200, "application/json", body.toString());
                     return 200;
                 }
-                case Scheduler.Job.Started s -> {
-                }
             }
         }
     }
@@ -176,7 +178,7 @@ public final class VlmServer implements AutoCloseable {
     /**
      * A streaming answer as server-sent events: a first chunk with the role, one chunk per text piece,
      * a last chunk with the finish reason, the usage chunk when asked, then {@code [DONE]}. Errors
-     * before the first event are plain HTTP errors; later ones an {@code error} event. A failed write
+     * before the first token are plain HTTP errors; later ones an {@code error} event. A failed write
      * means the client left, and cancels the generation.
      */
     private int stream(HttpExchange ex, Scheduler.Job job, long start) throws InterruptedException {
@@ -184,30 +186,36 @@ public final class VlmServer implements AutoCloseable {
         if (first instanceof Scheduler.Job.Failed(ApiError e)) {
             throw e;
         }
+        metrics.firstToken((System.nanoTime() - start) / 1e9);
         String id = "chatcmpl-" + UUID.randomUUID();
+        boolean usage = job.request.includeUsage();
+        TextStream text = new TextStream(vlm.tokenizer(), job.params.stopStrings());
         try {
             ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             ex.getResponseHeaders().set("Cache-Control", "no-cache");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
             ObjectNode roleDelta = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
-            event(out, chunk(id, roleDelta, null, job.request.includeUsage()));
-            boolean firstText = true;
-            for (Scheduler.Job.Event e = job.next(); ; e = job.next()) {
+            event(out, chunk(id, roleDelta, null, usage));
+            for (Scheduler.Job.Event e = first; ; e = job.next()) {
                 switch (e) {
-                    case Scheduler.Job.Text(String piece) -> {
-                        if (firstText) {
-                            firstText = false;
-                            metrics.firstToken((System.nanoTime() - start) / 1e9);
+                    case Scheduler.Job.Token(int token) -> {
+                        String piece = text.push(token);
+                        if (!piece.isEmpty()) {
+                            event(out, chunk(id, Json.MAPPER.createObjectNode().put("content", piece), null, usage));
                         }
-                        event(out, chunk(id, Json.MAPPER.createObjectNode().put("content", piece), null, job.request.includeUsage()));
                     }
-                    case Scheduler.Job.Finished(Vlm.Reply reply) -> {
-                        event(out, chunk(id, Json.MAPPER.createObjectNode(), finishReason(reply.finishReason()), job.request.includeUsage()));
-                        if (job.request.includeUsage()) {
+                    case Scheduler.Job.Finished f -> {
+                        String rest = text.finish();
+                        if (!rest.isEmpty()) {
+                            event(out, chunk(id, Json.MAPPER.createObjectNode().put("content", rest), null, usage));
+                        }
+                        event(out, chunk(id, Json.MAPPER.createObjectNode(), finishReason(f.reason()), usage));
+                        if (usage) {
                             ObjectNode usageChunk = envelope("chat.completion.chunk", id);
                             usageChunk.putArray("choices");
-                            usageChunk.set("usage", usage(reply));
+                            usageChunk.set("usage", usage(new Vlm.Reply(text.fullText(), f.promptTokens(), f.completionTokens(),
+                                    f.reason())));
                             event(out, usageChunk);
                         }
                         write(out, SSE_DONE);
@@ -216,8 +224,6 @@ public final class VlmServer implements AutoCloseable {
                     case Scheduler.Job.Failed(ApiError err) -> {
                         event(out, errorBody(err));
                         return err.status;
-                    }
-                    case Scheduler.Job.Started s -> {
                     }
                 }
             }
@@ -357,7 +363,8 @@ public final class VlmServer implements AutoCloseable {
 
     private void metrics(HttpExchange ex) throws IOException {
         requireMethod(ex, "GET");
-        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(scheduler.queueDepth(), scheduler.runningCount()));
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(scheduler.queueDepth(), scheduler.runningCount(),
+                options.maxBatch(), scheduler.cacheBytes()));
     }
 
     private void playground(HttpExchange ex) throws IOException {

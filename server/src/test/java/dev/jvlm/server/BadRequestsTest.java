@@ -120,7 +120,7 @@ class BadRequestsTest {
                 new Bad("image over the byte limit", image("data:image/png;base64," + "A".repeat(140_000)), 413, "messages[0].content[0].image_url")));
         ServerOptions d = TestServer.options();
         ServerOptions limits = new ServerOptions(d.host(), 0, null, 256 * 1024, 100_000, 1_000_000, d.maxImagesPerRequest(), d.maxTokens(),
-                d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(), false, d.shutdownGrace());
+                d.maxBatch(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(), false, d.shutdownGrace());
         try (VlmServer server = TestServer.start(limits)) {
             for (Bad bad : cases) {
                 TestServer.Response r = TestServer.post(server, "/v1/chat/completions", bad.body());

@@ -119,7 +119,7 @@ class ChatCompletionsTest {
     void servedModelNameReplacesTheDirectoryName() {
         ServerOptions d = TestServer.options();
         ServerOptions named = new ServerOptions(d.host(), 0, "my-vlm", d.maxBodyBytes(), d.maxImageBytes(), d.maxImagePixels(),
-                d.maxImagesPerRequest(), d.maxTokens(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
+                d.maxImagesPerRequest(), d.maxTokens(), d.maxBatch(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
                 d.allowLocalFiles(), d.shutdownGrace());
         try (VlmServer s = TestServer.start(named)) {
             assertEquals(200, TestServer.post(s, "/v1/chat/completions", TestServer.chatBody("").replace("tiny-qwen2-vl", "my-vlm")).status());

@@ -57,7 +57,7 @@ class ImageUrlTest {
     private static ServerOptions options(boolean urlFetch, boolean localFiles) {
         ServerOptions d = TestServer.options();
         return new ServerOptions(d.host(), 0, null, d.maxBodyBytes(), 100_000, d.maxImagePixels(), d.maxImagesPerRequest(),
-                d.maxTokens(), d.queueCapacity(), d.requestTimeout(), urlFetch, Duration.ofMillis(500), localFiles, d.shutdownGrace());
+                d.maxTokens(), d.maxBatch(), d.queueCapacity(), d.requestTimeout(), urlFetch, Duration.ofMillis(500), localFiles, d.shutdownGrace());
     }
 
     private static TestServer.Response ask(VlmServer server, String url) {

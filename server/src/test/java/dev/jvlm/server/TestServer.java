@@ -9,12 +9,17 @@ import dev.jvlm.io.RandomWeights;
 import dev.jvlm.models.LanguageModel;
 import dev.jvlm.models.TestData;
 import dev.jvlm.tensor.DType;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +81,7 @@ final class TestServer {
     static ServerOptions options() {
         ServerOptions d = ServerOptions.defaults();
         return new ServerOptions("127.0.0.1", 0, null, d.maxBodyBytes(), d.maxImageBytes(), d.maxImagePixels(),
-                d.maxImagesPerRequest(), 8, d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
+                d.maxImagesPerRequest(), 8, d.maxBatch(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(), d.urlFetchTimeout(),
                 d.allowLocalFiles(), Duration.ofSeconds(5));
     }
 
@@ -132,5 +137,47 @@ final class TestServer {
 
     static URI uri(VlmServer server, String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /**
+     * Sends a streaming request over a raw socket, reads until the first event (or the end of a
+     * refusal) and closes the connection; returns the status line.
+     */
+    static String streamThenHangUp(VlmServer server, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            if (status.startsWith("HTTP/1.1 200")) {
+                String line;
+                while ((line = in.readLine()) != null && !line.contains("\"content\":\"")) {
+                    // headers and chunk sizes, until the first event
+                }
+            }
+            return status;
+        }
+    }
+
+    /** Polls /metrics until it has a line equal to {@code line} (the test's own timeout bounds the wait). */
+    static void waitFor(VlmServer server, String line) {
+        while (get(server, "/metrics").body().lines().noneMatch(line::equals)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The value of the /metrics line starting with {@code series} and a space. */
+    static double metric(VlmServer server, String series) {
+        return get(server, "/metrics").body().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .orElseThrow(() -> new AssertionError("no metric " + series));
     }
 }
