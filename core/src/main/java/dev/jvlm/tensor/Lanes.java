@@ -43,4 +43,18 @@ final class Lanes {
         }
         return v.lane(0);
     }
+
+    /**
+     * The same sum, in the same order, of {@code t[off .. off + L)} stored from a vector: for kernels
+     * where C2 may not inline {@link #sum(FloatVector)}, whose vector argument would then be boxed on
+     * every call. Overwrites those elements.
+     */
+    static float sum(float[] t, int off) {
+        for (int half = L >> 1; half > 0; half >>= 1) {
+            for (int i = 0; i < half; i++) {
+                t[off + i] += t[off + i + half];
+            }
+        }
+        return t[off];
+    }
 }

@@ -169,18 +169,20 @@ public final class MatMul {
 
     private static void gemvRows(Tensor w, float[] x, int m, int k, int n0, int n1, float[] bias, float[] out, int n) {
         DType dt = w.dtype();
-        float[] wArr = w.isHeapF32() ? w.floats() : null;
-        MemorySegment seg = wArr == null ? w.segment() : null;
+        // Heap weights (trained copies) go through the same segment kernels as mapped ones, so that a
+        // row's result does not depend on where its weights live.
+        MemorySegment seg = w.isHeapF32() ? MemorySegment.ofArray(w.floats()) : w.segment();
         float[] four = new float[4];
+        float[] lanes = new float[4 * L];
         int j = n0;
-        if (wArr == null && (dt == DType.F32 || dt == DType.BF16)) {
+        if (dt == DType.F32 || dt == DType.BF16) {
             // Four weight rows at a time: four independent streams keep more memory requests in flight.
             for (; j + 4 <= n1; j += 4) {
                 for (int i = 0; i < m; i++) {
                     if (dt == DType.F32) {
-                        dot4F32(x, i * k, seg, (long) j * k * 4, k, four);
+                        dot4F32(x, i * k, seg, (long) j * k * 4, k, lanes, four);
                     } else {
-                        dot4Bf16(x, i * k, seg, (long) j * k * 2, k, four);
+                        dot4Bf16(x, i * k, seg, (long) j * k * 2, k, lanes, four);
                     }
                     for (int r = 0; r < 4; r++) {
                         out[i * n + j + r] = bias == null ? four[r] : four[r] + bias[j + r];
@@ -193,7 +195,7 @@ public final class MatMul {
             for (int i = 0; i < m; i++) {
                 int xRow = i * k;
                 float s = switch (dt) {
-                    case F32 -> wArr != null ? dotArray(x, xRow, wArr, (int) wRow, k) : dotF32(x, xRow, seg, wRow * 4, k);
+                    case F32 -> dotF32(x, xRow, seg, wRow * 4, k, lanes);
                     case BF16 -> dotBf16(x, xRow, seg, wRow * 2, k);
                     case F16 -> dotF16(x, xRow, seg, wRow * 2, k);
                     default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
@@ -203,7 +205,7 @@ public final class MatMul {
         }
     }
 
-    private static void dot4F32(float[] x, int xo, MemorySegment w, long wByte, int k, float[] out) {
+    private static void dot4F32(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes, float[] out) {
         long rs = 4L * k;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int i = 0;
@@ -215,8 +217,14 @@ public final class MatMul {
             a2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN).fma(xv, a3);
         }
-        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
-        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+        // Reduced from memory: these kernels are large enough that C2 stops inlining calls in them, and a
+        // vector passed to a call that is not inlined is boxed (allocated) on every call.
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        float s0 = Lanes.sum(lanes, 0), s1 = Lanes.sum(lanes, L);
+        float s2 = Lanes.sum(lanes, 2 * L), s3 = Lanes.sum(lanes, 3 * L);
         for (; i < k; i++) {
             float xv = x[xo + i];
             long b = wByte + 4L * i;
@@ -232,7 +240,7 @@ public final class MatMul {
     }
 
     /** Four bfloat16 weight rows against one deinterleaved row of x (see {@link #deinterleave}). */
-    private static void dot4Bf16(float[] x, int xo, MemorySegment w, long wByte, int k, float[] out) {
+    private static void dot4Bf16(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes, float[] out) {
         long rs = 2L * k;
         IntVector highMask = IntVector.broadcast(I, 0xffff0000);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -254,8 +262,14 @@ public final class MatMul {
             a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a3);
             a3 = p3.and(highMask).reinterpretAsFloats().fma(odd, a3);
         }
-        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
-        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+        // Reduced from memory: these kernels are large enough that C2 stops inlining calls in them, and a
+        // vector passed to a call that is not inlined is boxed (allocated) on every call.
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        float s0 = Lanes.sum(lanes, 0), s1 = Lanes.sum(lanes, L);
+        float s2 = Lanes.sum(lanes, 2 * L), s3 = Lanes.sum(lanes, 3 * L);
         for (; i < k; i++) {
             float xv = x[xo + i];
             long b = wByte + 2L * i;
@@ -270,39 +284,15 @@ public final class MatMul {
         out[3] = s3;
     }
 
-    static float dotArray(float[] x, int xo, float[] w, int wo, int k) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    /** One row in the order of {@link #dot4F32}'s rows: one accumulator, then the fixed lane sum and the tail. */
+    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F);
         int i = 0;
-        for (; i + 4 * L <= k; i += 4 * L) {
-            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, w, wo + i), a0);
-            a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, w, wo + i + L), a1);
-            a2 = FloatVector.fromArray(F, x, xo + i + 2 * L).fma(FloatVector.fromArray(F, w, wo + i + 2 * L), a2);
-            a3 = FloatVector.fromArray(F, x, xo + i + 3 * L).fma(FloatVector.fromArray(F, w, wo + i + 3 * L), a3);
-        }
         for (; i + L <= k; i += L) {
-            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, w, wo + i), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
         }
-        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
-        for (; i < k; i++) {
-            s += x[xo + i] * w[wo + i];
-        }
-        return s;
-    }
-
-    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 4 * L <= k; i += 4 * L) {
-            long b = wByte + 4L * i;
-            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN), a0);
-            a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromMemorySegment(F, w, b + 4L * L, ByteOrder.LITTLE_ENDIAN), a1);
-            a2 = FloatVector.fromArray(F, x, xo + i + 2 * L).fma(FloatVector.fromMemorySegment(F, w, b + 8L * L, ByteOrder.LITTLE_ENDIAN), a2);
-            a3 = FloatVector.fromArray(F, x, xo + i + 3 * L).fma(FloatVector.fromMemorySegment(F, w, b + 12L * L, ByteOrder.LITTLE_ENDIAN), a3);
-        }
-        for (; i + L <= k; i += L) {
-            a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN), a0);
-        }
-        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
+        a0.intoArray(lanes, 0);
+        float s = Lanes.sum(lanes, 0);
         for (; i < k; i++) {
             s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
         }
