@@ -173,12 +173,28 @@ public final class MatMul {
         // row's result does not depend on where its weights live.
         MemorySegment seg = w.isHeapF32() ? MemorySegment.ofArray(w.floats()) : w.segment();
         float[] four = new float[4];
-        float[] lanes = new float[4 * L];
+        float[] sixteen = new float[16];
+        float[] lanes = new float[16 * L];
         int j = n0;
         if (dt == DType.F32 || dt == DType.BF16) {
             // Four weight rows at a time: four independent streams keep more memory requests in flight.
             for (; j + 4 <= n1; j += 4) {
-                for (int i = 0; i < m; i++) {
+                int i = 0;
+                // Four rows of x at a time (a batched decode step): each weight vector loaded serves all four.
+                for (; i + 4 <= m; i += 4) {
+                    if (dt == DType.F32) {
+                        dot4x4F32(x, i * k, k, seg, (long) j * k * 4, lanes, sixteen);
+                    } else {
+                        dot4x4Bf16(x, i * k, k, seg, (long) j * k * 2, lanes, sixteen);
+                    }
+                    for (int a = 0; a < 4; a++) {
+                        for (int r = 0; r < 4; r++) {
+                            float v = sixteen[4 * a + r];
+                            out[(i + a) * n + j + r] = bias == null ? v : v + bias[j + r];
+                        }
+                    }
+                }
+                for (; i < m; i++) {
                     if (dt == DType.F32) {
                         dot4F32(x, i * k, seg, (long) j * k * 4, k, lanes, four);
                     } else {
@@ -237,6 +253,160 @@ public final class MatMul {
         out[1] = s1;
         out[2] = s2;
         out[3] = s3;
+    }
+
+    /**
+     * Four float32 weight rows against four rows of x (at {@code xo}, {@code xo + k}, ...), with sixteen
+     * accumulators so that each weight vector loaded serves four rows of x: the many-row GEMV of a
+     * batched decode step does half the loads per multiply-add of {@link #dot4F32}. Every (row of x,
+     * weight row) pair adds in {@link #dot4F32}'s order, so a row's result does not depend on the rows
+     * that came with it. {@code out[4 * a + r]}: row a of x with weight row r.
+     */
+    private static void dot4x4F32(float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
+        long rs = 4L * k;
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= k; i += L) {
+            long b = wByte + 4L * i;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, w, b + rs, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            c00 = w0.fma(x0, c00);
+            c01 = w1.fma(x0, c01);
+            c02 = w2.fma(x0, c02);
+            c03 = w3.fma(x0, c03);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + k + i);
+            c10 = w0.fma(x1, c10);
+            c11 = w1.fma(x1, c11);
+            c12 = w2.fma(x1, c12);
+            c13 = w3.fma(x1, c13);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * k + i);
+            c20 = w0.fma(x2, c20);
+            c21 = w1.fma(x2, c21);
+            c22 = w2.fma(x2, c22);
+            c23 = w3.fma(x2, c23);
+            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * k + i);
+            c30 = w0.fma(x3, c30);
+            c31 = w1.fma(x3, c31);
+            c32 = w2.fma(x3, c32);
+            c33 = w3.fma(x3, c33);
+        }
+        // Stored here rather than in a helper: a vector passed to a call C2 does not inline is boxed.
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, L);
+        c02.intoArray(lanes, 2 * L);
+        c03.intoArray(lanes, 3 * L);
+        c10.intoArray(lanes, 4 * L);
+        c11.intoArray(lanes, 5 * L);
+        c12.intoArray(lanes, 6 * L);
+        c13.intoArray(lanes, 7 * L);
+        c20.intoArray(lanes, 8 * L);
+        c21.intoArray(lanes, 9 * L);
+        c22.intoArray(lanes, 10 * L);
+        c23.intoArray(lanes, 11 * L);
+        c30.intoArray(lanes, 12 * L);
+        c31.intoArray(lanes, 13 * L);
+        c32.intoArray(lanes, 14 * L);
+        c33.intoArray(lanes, 15 * L);
+        for (int p = 0; p < 16; p++) {
+            out[p] = Lanes.sum(lanes, p * L);
+        }
+        for (; i < k; i++) {
+            long b = wByte + 4L * i;
+            for (int a = 0; a < 4; a++) {
+                float xv = x[xo + a * k + i];
+                for (int r = 0; r < 4; r++) {
+                    out[4 * a + r] += xv * w.get(Tensor.F32_LE, b + r * rs);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #dot4x4F32} for bfloat16 weights against four deinterleaved rows of x: each weight load is
+     * also widened once for the four rows, and every pair adds in {@link #dot4Bf16}'s order.
+     */
+    private static void dot4x4Bf16(float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
+        long rs = 2L * k;
+        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * L <= k; i += 2 * L) {
+            long b = wByte + 2L * i;
+            IntVector p0 = IntVector.fromMemorySegment(I, w, b, ByteOrder.LITTLE_ENDIAN);
+            IntVector p1 = IntVector.fromMemorySegment(I, w, b + rs, ByteOrder.LITTLE_ENDIAN);
+            IntVector p2 = IntVector.fromMemorySegment(I, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
+            IntVector p3 = IntVector.fromMemorySegment(I, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
+            FloatVector e0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector o0 = p0.and(highMask).reinterpretAsFloats();
+            FloatVector e1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector o1 = p1.and(highMask).reinterpretAsFloats();
+            FloatVector e2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector o2 = p2.and(highMask).reinterpretAsFloats();
+            FloatVector e3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector o3 = p3.and(highMask).reinterpretAsFloats();
+            FloatVector even = FloatVector.fromArray(F, x, xo + i);
+            FloatVector odd = FloatVector.fromArray(F, x, xo + i + L);
+            c00 = o0.fma(odd, e0.fma(even, c00));
+            c01 = o1.fma(odd, e1.fma(even, c01));
+            c02 = o2.fma(odd, e2.fma(even, c02));
+            c03 = o3.fma(odd, e3.fma(even, c03));
+            even = FloatVector.fromArray(F, x, xo + k + i);
+            odd = FloatVector.fromArray(F, x, xo + k + i + L);
+            c10 = o0.fma(odd, e0.fma(even, c10));
+            c11 = o1.fma(odd, e1.fma(even, c11));
+            c12 = o2.fma(odd, e2.fma(even, c12));
+            c13 = o3.fma(odd, e3.fma(even, c13));
+            even = FloatVector.fromArray(F, x, xo + 2 * k + i);
+            odd = FloatVector.fromArray(F, x, xo + 2 * k + i + L);
+            c20 = o0.fma(odd, e0.fma(even, c20));
+            c21 = o1.fma(odd, e1.fma(even, c21));
+            c22 = o2.fma(odd, e2.fma(even, c22));
+            c23 = o3.fma(odd, e3.fma(even, c23));
+            even = FloatVector.fromArray(F, x, xo + 3 * k + i);
+            odd = FloatVector.fromArray(F, x, xo + 3 * k + i + L);
+            c30 = o0.fma(odd, e0.fma(even, c30));
+            c31 = o1.fma(odd, e1.fma(even, c31));
+            c32 = o2.fma(odd, e2.fma(even, c32));
+            c33 = o3.fma(odd, e3.fma(even, c33));
+        }
+        // Stored here rather than in a helper: a vector passed to a call C2 does not inline is boxed.
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, L);
+        c02.intoArray(lanes, 2 * L);
+        c03.intoArray(lanes, 3 * L);
+        c10.intoArray(lanes, 4 * L);
+        c11.intoArray(lanes, 5 * L);
+        c12.intoArray(lanes, 6 * L);
+        c13.intoArray(lanes, 7 * L);
+        c20.intoArray(lanes, 8 * L);
+        c21.intoArray(lanes, 9 * L);
+        c22.intoArray(lanes, 10 * L);
+        c23.intoArray(lanes, 11 * L);
+        c30.intoArray(lanes, 12 * L);
+        c31.intoArray(lanes, 13 * L);
+        c32.intoArray(lanes, 14 * L);
+        c33.intoArray(lanes, 15 * L);
+        for (int p = 0; p < 16; p++) {
+            out[p] = Lanes.sum(lanes, p * L);
+        }
+        for (; i < k; i++) {
+            long b = wByte + 2L * i;
+            for (int a = 0; a < 4; a++) {
+                float xv = x[xo + a * k + i];
+                for (int r = 0; r < 4; r++) {
+                    out[4 * a + r] += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + r * rs));
+                }
+            }
+        }
     }
 
     /** Four bfloat16 weight rows against one deinterleaved row of x (see {@link #deinterleave}). */
