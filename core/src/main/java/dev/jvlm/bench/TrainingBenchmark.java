@@ -105,12 +105,11 @@ public final class TrainingBenchmark {
                 }
             }
             out.printf("%nInput: %d 512-px tile(s) (%d image tokens) + %d labelled text tokens. Times: wall clock of the steps "
-                    + "after the first (best of %d; the first warms the JIT up and measures memory), and the CPU time of all the process's threads over that step (or forward), which "
-                    + "other load on the machine does not inflate. Live heap: heap in use right after a full collection at the end "
-                    + "of the first step's forward (graph and activations held), backward (gradients) and update (optimizer state); "
-                    + "peak RSS: the JVM's VmHWM (heap as the "
-                    + "collector grew it, touched pages of the mapped BF16 weights, JIT, stacks).%n%n", tiles, 64 * tiles, textTokens,
-                    STEPS);
+                    + "after the first (best of %d; the first warms the JIT up and measures memory), and the CPU time of all the "
+                    + "process's threads over that step (or forward), which other load on the machine does not inflate. Live heap: "
+                    + "heap in use right after a full collection at the end of the first step's forward (graph and activations "
+                    + "held), backward (gradients) and update (optimizer state); peak RSS: the JVM's VmHWM (heap as the collector "
+                    + "grew it, touched pages of the mapped BF16 weights, JIT, stacks).%n%n", tiles, 64 * tiles, textTokens, STEPS);
         } finally {
             Dirs.deleteTree(dir);
         }
