@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A chat in the shape chat templates read: messages with a role and content parts (text, image and
@@ -59,7 +60,7 @@ public final class Conversation {
 
     /** How this conversation's videos are sampled (fps or frame count); the model's config fills what is null. */
     public Conversation videoSampling(VideoSampling sampling) {
-        this.videoSampling = java.util.Objects.requireNonNull(sampling, "sampling");
+        this.videoSampling = Objects.requireNonNull(sampling, "sampling");
         return this;
     }
 

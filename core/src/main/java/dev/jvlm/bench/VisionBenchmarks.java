@@ -108,7 +108,8 @@ public final class VisionBenchmarks {
     /**
      * Time to the first token for one 448×448 image (1024 patches, 256 image tokens) and a short prompt on a
      * random BF16 checkpoint of Qwen2-VL-2B's shapes, built once into {@code checkpoint} (about 4.4 GB) and
-     * reused; and the vision tower's share with its fraction of the FMA peak.
+     * reused; and the vision tower's share with its fraction of the FMA peak. After a first run (which
+     * pages the weights in), each is the best of two.
      */
     public void qwen2Vl2b(Path checkpoint) throws IOException {
         if (!Files.isRegularFile(checkpoint.resolve("model.safetensors"))) {
@@ -131,12 +132,16 @@ public final class VisionBenchmarks {
         long t0 = System.nanoTime();
         Generator.generate(lm, ids, lm.prefill(ids, null, image), SamplingParams.greedy(1), null, null);
         double first = (System.nanoTime() - t0) / 1e9;
-        t0 = System.nanoTime();
-        lm.prefill(ids, null, image);
-        double vision = (System.nanoTime() - t0) / 1e9;
-        t0 = System.nanoTime();
-        Generator.generate(lm, ids, lm.prefill(ids, null, image), SamplingParams.greedy(1), null, null);
-        double ttft = (System.nanoTime() - t0) / 1e9;
+        double vision = Double.MAX_VALUE;
+        double ttft = Double.MAX_VALUE;
+        for (int rep = 0; rep < 2; rep++) {
+            t0 = System.nanoTime();
+            lm.prefill(ids, null, image);
+            vision = Math.min(vision, (System.nanoTime() - t0) / 1e9);
+            t0 = System.nanoTime();
+            Generator.generate(lm, ids, lm.prefill(ids, null, image), SamplingParams.greedy(1), null, null);
+            ttft = Math.min(ttft, (System.nanoTime() - t0) / 1e9);
+        }
         int patches = image.get("pixel_values").dim(0);
         out.printf("| model | dtype | input | vision tower + merger | fraction of FMA peak | time to first token (first run) |%n");
         out.printf("|---|---|---|---|---|---|%n");

@@ -1,6 +1,7 @@
 package dev.jvlm.vision;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -144,7 +145,7 @@ public final class Gemma3ImageProcessor implements ImageProcessor {
             prepared.addAll(crops);
             String prompt = crops.isEmpty() ? full
                     : "Here is the original image " + full + " and here are some crops to help you see better "
-                    + String.join(" ", java.util.Collections.nCopies(crops.size(), full));
+                    + String.join(" ", Collections.nCopies(crops.size(), full));
             summaries.add(new Summary(image.width(), image.height(), config.tokensPerImage() * (1 + crops.size()), prompt,
                     crops.size()));
         }

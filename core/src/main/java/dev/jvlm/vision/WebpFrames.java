@@ -3,6 +3,7 @@ package dev.jvlm.vision;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -38,7 +39,7 @@ final class WebpFrames {
         List<Frame> frames = new ArrayList<>();
         while (pos + 8 <= d.length) {
             long size = u32(d, pos + 4);
-            String fourCc = new String(d, pos, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            String fourCc = new String(d, pos, 4, StandardCharsets.US_ASCII);
             if (pos + 8 + size > d.length) {
                 throw new InvalidImageException(name + ": truncated WebP: chunk " + fourCc + " of " + size
                         + " bytes runs past the end of the file");
