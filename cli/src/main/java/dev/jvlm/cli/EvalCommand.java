@@ -43,6 +43,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory or Hub id in the local cache (default: the embedded demo model).")
     String model;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to apply to the model.")
+    Path adapter;
+
     @Option(names = "--benchmark", required = true, paramLabel = "NAME",
             description = "synth, mmbench, ai2d, docvqa, chartqa, textvqa, vqav2, ocrbench, realworldqa, mmmu or cord.")
     String benchmark;
@@ -70,9 +73,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new JvlmException(data + ": file not found");
         }
         Path modelDir = ModelLocator.resolve(model);
-        EvalRequest request = new EvalRequest(chosen, data, output, modelDir.toString(),
+        // The adapter is part of the run's identity, so that a re-run resumes only the same model's predictions.
+        String evaluated = adapter == null ? modelDir.toString() : modelDir + " + adapter " + adapter.toAbsolutePath().normalize();
+        EvalRequest request = new EvalRequest(chosen, data, output, evaluated,
                 maxTokens == null ? chosen.maxNewTokens() : maxTokens, limit);
-        Vlm vlm = Vlm.load(modelDir.toString());
+        Vlm vlm = Vlm.load(modelDir.toString(), adapter);
         int[] stops = vlm.defaultSampling().stopTokenIds();
         Predictor predictor = (prompt, images, maxNewTokens) -> vlm.reply(new Conversation().user(prompt, images),
                 SamplingParams.greedy(maxNewTokens).withStops(stops, List.of()), null).text();

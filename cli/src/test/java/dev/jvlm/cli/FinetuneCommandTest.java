@@ -1,6 +1,7 @@
 package dev.jvlm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvlm.io.Json;
@@ -114,6 +115,42 @@ class FinetuneCommandTest {
         assertTrue(TestData.relativeError(Safetensors.open(tmp.resolve("saved-base.safetensors")).get("logits"), adapted) > 1e-4,
                 "the adapter changes the logits");
         TestData.assertClose(Safetensors.open(tmp.resolve("saved-merged.safetensors")).get("logits"), adapted, 1e-5, "merged");
+    }
+
+    /** jvlm eval --adapter scores the adapted model: the same predictions as the merged checkpoint, and its own run. */
+    @Test
+    void evalWithAnAdapterScoresTheAdaptedModel() throws IOException {
+        Path recipe = recipe("evaluated", "peft: {r: 4, lora_alpha: 8}");
+        CliRunner run = CliRunner.run("finetune", "--config", recipe.toString(), "--max-steps", "20");
+        assertEquals(0, run.exitCode(), run.err());
+        Path init = tmp.resolve("init");
+        Path adapter = tmp.resolve("evaluated/adapter");
+        CliRunner merge = CliRunner.run("merge", "--model", init.toString(), "--adapter", adapter.toString(), "--output",
+                tmp.resolve("evaluated-merged").toString());
+        assertEquals(0, merge.exitCode(), merge.err());
+        String data = tmp.resolve("data/val.jsonl").toString();
+        CliRunner withAdapter = CliRunner.run("eval", "--model", init.toString(), "--adapter", adapter.toString(), "--benchmark",
+                "synth", "--data", data, "--limit", "12", "--output", tmp.resolve("eval-adapter").toString());
+        CliRunner merged = CliRunner.run("eval", "--model", tmp.resolve("evaluated-merged").toString(), "--benchmark", "synth",
+                "--data", data, "--limit", "12", "--output", tmp.resolve("eval-merged").toString());
+        CliRunner base = CliRunner.run("eval", "--model", init.toString(), "--benchmark", "synth", "--data", data, "--limit", "12",
+                "--output", tmp.resolve("eval-base").toString());
+        for (CliRunner r : List.of(withAdapter, merged, base)) {
+            assertEquals(0, r.exitCode(), r.err());
+        }
+        List<String> adapted = predictions(tmp.resolve("eval-adapter"));
+        assertEquals(predictions(tmp.resolve("eval-merged")), adapted);
+        assertNotEquals(predictions(tmp.resolve("eval-base")), adapted, "the adapter changes the answers");
+        assertTrue(withAdapter.out().contains("+ adapter " + adapter.toAbsolutePath().normalize()), withAdapter.out());
+        CliRunner other = CliRunner.run("eval", "--model", init.toString(), "--benchmark", "synth", "--data", data, "--limit", "12",
+                "--output", tmp.resolve("eval-adapter").toString());
+        assertEquals(1, other.exitCode());
+        assertTrue(other.err().contains("give another --output"), other.err());
+    }
+
+    private static List<String> predictions(Path dir) throws IOException {
+        return Files.readAllLines(dir.resolve("predictions.jsonl")).stream()
+                .map(l -> Json.parse(l, "predictions").get("prediction").asText()).toList();
     }
 
     @Test
