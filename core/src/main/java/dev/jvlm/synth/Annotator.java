@@ -27,6 +27,12 @@ final class Annotator {
         }
     }
 
+    /**
+     * The largest colour count asked about. Three of four shapes in one colour is already rare (colours
+     * do not repeat on purpose, unlike kinds); four would take tens of thousands of draws per example.
+     */
+    private static final int MAX_COLOR_COUNT = 3;
+
     /** Every question, grouped by type in {@link QuestionType} order. */
     static final List<Question> QUESTIONS = allQuestions();
 
@@ -65,12 +71,10 @@ final class Annotator {
             questions.add(new Question(QuestionType.SIZE, "Is the " + kind.word() + " small or large?", sizes,
                     scene -> only(scene, s -> s.kind() == kind).map(s -> s.size().word())));
         }
-        // Three of four shapes in one colour is already rare (no colour repeats on purpose, unlike kinds);
-        // four would take tens of thousands of draws per example, so the answers stop at 3.
         for (ShapeColor color : ShapeColor.values()) {
-            questions.add(new Question(QuestionType.COLOR_COUNT, "How many " + color.word() + " shapes are there?", counts(0, 3),
-                    scene -> Optional.of(scene.shapes().stream().filter(s -> s.color() == color).count())
-                            .filter(n -> n <= 3).map(n -> Long.toString(n))));
+            questions.add(new Question(QuestionType.COLOR_COUNT, "How many " + color.word() + " shapes are there?",
+                    counts(0, MAX_COLOR_COUNT), scene -> Optional.of(scene.shapes().stream().filter(s -> s.color() == color).count())
+                            .filter(n -> n <= MAX_COLOR_COUNT).map(n -> Long.toString(n))));
         }
         return List.copyOf(questions);
     }

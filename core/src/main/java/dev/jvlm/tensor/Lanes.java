@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Lanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    // One constant shuffle per fold, so that C2 sees constants and inlines the sum into its caller; a
-    // loop over an array of shuffles compiled to a call that boxed its vector argument.
+    // One constant shuffle per fold (rather than a loop over an array of them), so that where C2 inlines
+    // the sum it sees each shuffle as a constant.
     private static final VectorShuffle<Float> FOLD_8 = fold(8);
     private static final VectorShuffle<Float> FOLD_4 = fold(4);
     private static final VectorShuffle<Float> FOLD_2 = fold(2);

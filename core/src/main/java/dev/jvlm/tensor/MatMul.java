@@ -178,12 +178,12 @@ public final class MatMul {
         int j = n0;
         // Fewer than four rows of x (decoding one to three sequences) on short weight rows: one weight row
         // after another, a single sequential stream the prefetchers follow (27 against 19 GB/s for four
-        // interleaved rows on SmolVLM-256M's 576-wide matrices, decode 42 -> 67 % of its roofline); long
-        // rows keep four interleaved streams (the 4096-wide benchmark GEMV: 31 against 18 GB/s). Every
-        // kernel here adds a row in the same order, so the choice never changes a result.
-        boolean sequentialRows = m < 4 && (long) k * (dt == DType.F32 ? 4 : 2) < 8192;
+        // interleaved rows on SmolVLM-256M's 576-wide matrices; docs/PERFORMANCE.md); long rows keep four
+        // interleaved streams (the 4096-wide benchmark GEMV: 29 against 18 GB/s). Every kernel here adds
+        // a row in the same order, so the choice never changes a result.
+        boolean sequentialRows = m < 4 && (long) k * dt.byteSize() < 8192;
         if ((dt == DType.F32 || dt == DType.BF16) && !sequentialRows) {
-            // Four weight rows at a time: each weight vector loaded serves several rows of x.
+            // Four weight rows at a time, read as four interleaved streams.
             for (; j + 4 <= n1; j += 4) {
                 int i = 0;
                 // Four rows of x at a time (a batched decode step): each weight vector loaded serves all four.
@@ -752,8 +752,9 @@ public final class MatMul {
 
     /**
      * The micro-kernels keep every vector inside themselves: a vector passed to a method that C2 does not
-     * inline is boxed, one heap object per accumulator per call (gigabytes per second in training, and
-     * the "GEMM slower after other code ran" effect, since inlining decisions depend on what ran before).
+     * inline is boxed, one heap object per accumulator per call (gigabytes per second in training; and
+     * whether C2 inlines a call depends on what ran before, which likely explains GEMMs that ran slower
+     * after other code had run).
      * Bias and partial panels therefore go through a scratch tile and scalar code.
      */
     private static void copyTile(float[] tile, int rows, float[] out, int oo, int ldo, int cols, float[] bias, int n0) {
