@@ -216,22 +216,7 @@ class ModulesToSaveTest {
         assertTrue(head.getFloat(0) != before, "lm_head trains");
 
         LoraAdapter.Attached b = LoraAdapter.create(model("llava"), cfg, 3);
-        Trainer.Listener killAtFive = new Trainer.Listener() {
-            @Override
-            public void onStep(Trainer.StepMetrics m, int maxSteps) {
-                if (m.step() == 5) {
-                    throw new IllegalStateException("killed");
-                }
-            }
-
-            @Override
-            public void onValidation(int step, double loss) {
-            }
-
-            @Override
-            public void onCheckpoint(int step, Path dir) {
-            }
-        };
+        Trainer.Listener killAtFive = TrainerTest.killAt(5);
         assertThrows(IllegalStateException.class, () -> new Trainer(b.model(), new Trainer.Trainable.Lora(b.adapter()), opts,
                 TrainerTest.counting(10, 0), null, tmp.resolve("b"), killAtFive).run(false));
         assertTrue(savedKeys(tmp.resolve("b/checkpoint-4")).contains("base_model.model.language_model.lm_head.weight"));

@@ -34,6 +34,26 @@ class TrainerTest {
     }
 
     /** Counting task: after "1 x" the model must continue x+1, x+2, x+3. */
+    /** A listener that kills the run (throws) once step {@code lastStep} has finished, as a crash would. */
+    static Trainer.Listener killAt(int lastStep) {
+        return new Trainer.Listener() {
+            @Override
+            public void onStep(Trainer.StepMetrics m, int maxSteps) {
+                if (m.step() == lastStep) {
+                    throw new IllegalStateException("killed");
+                }
+            }
+
+            @Override
+            public void onValidation(int step, double loss) {
+            }
+
+            @Override
+            public void onCheckpoint(int step, Path dir) {
+            }
+        };
+    }
+
     static Trainer.Examples counting(int n, int offset) {
         return new Trainer.Examples() {
             @Override
@@ -97,22 +117,7 @@ class TrainerTest {
                 tmp.resolve("a"), null).run(false);
 
         LanguageModel lm2 = model(new RandomWeights(2, 0.1, DType.F32));
-        Trainer.Listener killAtFive = new Trainer.Listener() {
-            @Override
-            public void onStep(Trainer.StepMetrics m, int maxSteps) {
-                if (m.step() == 5) {
-                    throw new IllegalStateException("killed");
-                }
-            }
-
-            @Override
-            public void onValidation(int step, double loss) {
-            }
-
-            @Override
-            public void onCheckpoint(int step, Path dir) {
-            }
-        };
+        Trainer.Listener killAtFive = killAt(5);
         assertThrows(IllegalStateException.class, () -> new Trainer(lm2, new Trainer.Trainable.Lora(lora(lm2, 0.1)), opts,
                 counting(10, 0), null, tmp.resolve("b"), killAtFive).run(false));
         assertTrue(Files.isDirectory(tmp.resolve("b/checkpoint-4")));
