@@ -217,8 +217,8 @@ public final class MatMul {
             for (int i = 0; i < m; i++) {
                 int xRow = i * k;
                 float s = switch (dt) {
-                    case F32 -> dotF32(x, xRow, seg, wRow * 4, k, lanes);
-                    case BF16 -> dotBf16(x, xRow, seg, wRow * 2, k, lanes);
+                    case F32 -> dotF32(x, xRow, seg, wRow * 4, k);
+                    case BF16 -> dotBf16(x, xRow, seg, wRow * 2, k);
                     case F16 -> dotF16(x, xRow, seg, wRow * 2, k);
                     default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
                 };
@@ -461,14 +461,13 @@ public final class MatMul {
     }
 
     /** One row in the order of {@link #dot4F32}'s rows: one accumulator, then the fixed lane sum and the tail. */
-    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes) {
+    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k) {
         FloatVector a0 = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= k; i += L) {
             a0 = FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
         }
-        a0.intoArray(lanes, 0);
-        float s = Lanes.sum(lanes, 0);
+        float s = Lanes.sum(a0);
         for (; i < k; i++) {
             s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
         }
@@ -499,7 +498,7 @@ public final class MatMul {
 
     /** Dot of a deinterleaved row of x (see {@link #deinterleave}) with a bfloat16 weight row. */
     /** One bfloat16 row in the order of {@link #dot4Bf16}'s rows (x deinterleaved, one accumulator). */
-    private static float dotBf16(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes) {
+    private static float dotBf16(float[] x, int xo, MemorySegment w, long wByte, int k) {
         IntVector highMask = IntVector.broadcast(I, 0xffff0000);
         FloatVector a0 = FloatVector.zero(F);
         int i = 0;
@@ -508,8 +507,7 @@ public final class MatMul {
             a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
             a0 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a0);
         }
-        a0.intoArray(lanes, 0);
-        float s = Lanes.sum(lanes, 0);
+        float s = Lanes.sum(a0);
         for (; i < k; i++) {
             s += x[xo + i] * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
         }
