@@ -13,6 +13,12 @@ import java.util.function.IntConsumer;
  */
 public final class Parallel {
     private static final long SPIN_NANOS = 200_000;
+    /**
+     * How long a waiting worker spins before it starts yielding: longer than the serial work between
+     * two jobs of a decode step (attention, norms), so the next job finds it awake and not inside a
+     * sched_yield call (which cost each decode job about a microsecond of start-up).
+     */
+    private static final long PURE_SPIN_NANOS = 50_000;
     private static volatile Pool pool;
     private static int requestedThreads = defaultThreads();
 
@@ -166,10 +172,12 @@ public final class Parallel {
             while (!stopped) {
                 long deadline = System.nanoTime() + SPIN_NANOS;
                 long g;
-                for (int spins = 0; (g = generation.get()) == seen && !stopped; spins++) {
-                    if (System.nanoTime() > deadline) {
+                long yieldFrom = deadline - SPIN_NANOS + PURE_SPIN_NANOS;
+                while ((g = generation.get()) == seen && !stopped) {
+                    long now = System.nanoTime();
+                    if (now > deadline) {
                         LockSupport.park(this);
-                    } else if (spins < 2_000) {
+                    } else if (now < yieldFrom) {
                         Thread.onSpinWait();
                     } else {
                         Thread.yield();
