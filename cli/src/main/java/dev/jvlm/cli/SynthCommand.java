@@ -41,7 +41,7 @@ final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--tasks", defaultValue = "qa", paramLabel = "LIST",
             description = "Comma-separated: qa (the six question types), caption, or single types "
-                    + "(color, count, position, existence, shape, size, color_count) (default: ${DEFAULT-VALUE}).")
+                    + "(color, count, position, existence, shape, size, color_count, describe) (default: ${DEFAULT-VALUE}).")
     String tasks;
 
     @Option(names = "--model-files", paramLabel = "DIR", description = "Also write the demo model's config, tokenizer, "

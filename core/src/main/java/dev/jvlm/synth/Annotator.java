@@ -76,6 +76,10 @@ final class Annotator {
                     counts(0, MAX_COLOR_COUNT), scene -> Optional.of(scene.shapes().stream().filter(s -> s.color() == color).count())
                             .filter(n -> n <= MAX_COLOR_COUNT).map(n -> Long.toString(n))));
         }
+        for (ShapeKind kind : ShapeKind.values()) {
+            questions.add(new Question(QuestionType.DESCRIBE, "Describe the " + kind.word() + ".", List.of(),
+                    scene -> only(scene, s -> s.kind() == kind).map(Annotator::describe)));
+        }
         return List.copyOf(questions);
     }
 
@@ -97,11 +101,14 @@ final class Annotator {
         return QUESTIONS.stream().filter(q -> q.type() == type).toList();
     }
 
+    /** One shape as captions name it: "a large red circle on the left". */
+    static String describe(Shape s) {
+        return "a " + s.size().word() + " " + s.color().word() + " " + s.kind().word() + " " + s.position().phrase();
+    }
+
     /** "a large red circle on the left, a small blue square in the center and a large black star at the bottom". */
     static String caption(Scene scene) {
-        List<String> parts = scene.shapes().stream()
-                .map(s -> "a " + s.size().word() + " " + s.color().word() + " " + s.kind().word() + " " + s.position().phrase())
-                .toList();
+        List<String> parts = scene.shapes().stream().map(Annotator::describe).toList();
         int last = parts.size() - 1;
         return last == 0 ? parts.getFirst() : String.join(", ", parts.subList(0, last)) + " and " + parts.get(last);
     }

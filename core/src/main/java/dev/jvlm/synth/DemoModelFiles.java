@@ -31,11 +31,14 @@ public final class DemoModelFiles {
     /** Pixels per side of the synthetic images; one tile, no splitting. */
     static final int IMAGE_SIZE = SynthConfig.DEFAULT_IMAGE_SIZE;
     /**
-     * Vision patch side. With the pixel shuffle's 2x2 merge, one image token covers 32 pixels: exactly one
-     * cell of the scenes' 3x3 grid, so each token carries one cell's shape (a 16-token grid over 21-pixel
-     * cells, as earlier, split shapes across tokens and the model never learned to read them).
+     * Vision patch side: one patch per cell of the scenes' 3x3 grid, so the tower's embedding and MLPs see
+     * a cell's whole shape in one token. Smaller patches (16 pixels, merged 2x2 by the pixel shuffle
+     * into one token per cell) left the shape split over four patches; the model then learned colours
+     * and sizes but not shape kinds (docs/DEMO.md).
      */
-    static final int PATCH_SIZE = IMAGE_SIZE / 6;
+    static final int PATCH_SIZE = IMAGE_SIZE / 3;
+    /** No pixel shuffle: with a patch per cell there is nothing left to merge. */
+    static final int SCALE_FACTOR = 1;
 
     private DemoModelFiles() {
     }
@@ -82,7 +85,7 @@ public final class DemoModelFiles {
     /** (image size / patch)^2 / scale_factor^2 tokens per image. */
     static int imageSeqLen() {
         int patches = IMAGE_SIZE / PATCH_SIZE;
-        return patches * patches / 4;
+        return patches * patches / (SCALE_FACTOR * SCALE_FACTOR);
     }
 
     static ObjectNode tokenizer(List<String> vocab) {
@@ -151,7 +154,7 @@ public final class DemoModelFiles {
         c.put("pad_token_id", vocab.indexOf("<pad>"));
         c.put("bos_token_id", vocab.indexOf("<|im_start|>"));
         c.put("eos_token_id", vocab.indexOf("<end_of_utterance>"));
-        c.put("scale_factor", 2);
+        c.put("scale_factor", SCALE_FACTOR);
         c.put("tie_word_embeddings", false);
         ObjectNode text = c.putObject("text_config");
         text.put("model_type", "llama");
@@ -169,8 +172,8 @@ public final class DemoModelFiles {
         text.put("eos_token_id", vocab.indexOf("<end_of_utterance>"));
         ObjectNode vision = c.putObject("vision_config");
         vision.put("model_type", "idefics3_vision");
-        vision.put("hidden_size", 96);
-        vision.put("intermediate_size", 192);
+        vision.put("hidden_size", 192);
+        vision.put("intermediate_size", 768);
         vision.put("num_hidden_layers", 2);
         vision.put("num_attention_heads", 4);
         vision.put("image_size", IMAGE_SIZE);

@@ -57,6 +57,11 @@ public final class SynthDataset {
         }
         List<Annotator.Question> questions = Annotator.questions(type);
         Annotator.Question question = questions.get(rng.nextInt(questions.size()));
+        if (question.answers().isEmpty()) {
+            // A sentence answer: any scene the question fits.
+            Scene scene = sceneOf(split, rng, s -> question.answer(s).isPresent());
+            return new Example(split, index, scene, type, question.text(), question.answer(scene).orElseThrow());
+        }
         String answer = question.answers().get(rng.nextInt(question.answers().size()));
         Scene scene = sceneOf(split, rng, s -> question.answer(s).filter(answer::equals).isPresent());
         return new Example(split, index, scene, type, question.text(), answer);

@@ -78,6 +78,7 @@ class SynthDatasetTest {
             new Form(Pattern.compile("Which shape is (\\w+)\\?"), (shapes, color) -> onlyOne(shapes, s -> s.color().word().equals(color)).kind().word()),
             new Form(Pattern.compile("Is the (\\w+) small or large\\?"), (shapes, kind) -> onlyOne(shapes, s -> s.kind().word().equals(kind)).size().word()),
             new Form(Pattern.compile("Describe the image\\.()"), (shapes, none) -> caption(shapes)),
+            new Form(Pattern.compile("Describe the (\\w+)\\."), (shapes, kind) -> describe(onlyOne(shapes, s -> s.kind().word().equals(kind)))),
             new Form(Pattern.compile("How many (\\w+) shapes are there\\?"),
                     (shapes, color) -> Long.toString(shapes.stream().filter(s -> s.color().word().equals(color)).count())));
 
@@ -93,10 +94,12 @@ class SynthDatasetTest {
     }
 
     private static String caption(List<Shape> shapes) {
-        List<String> parts = shapes.stream().sorted(Comparator.comparing(Shape::position))
-                .map(s -> String.join(" ", "a", s.size().word(), s.color().word(), s.kind().word(), s.position().phrase()))
-                .toList();
+        List<String> parts = shapes.stream().sorted(Comparator.comparing(Shape::position)).map(SynthDatasetTest::describe).toList();
         return parts.size() == 1 ? parts.getFirst() : String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.getLast();
+    }
+
+    private static String describe(Shape s) {
+        return String.join(" ", "a", s.size().word(), s.color().word(), s.kind().word(), s.position().phrase());
     }
 
     private static Shape onlyOne(List<Shape> shapes, Predicate<Shape> matches) {
@@ -204,13 +207,29 @@ class SynthDatasetTest {
 
     @Test
     void taskListsNameQuestionTypes() {
-        assertEquals(EnumSet.complementOf(EnumSet.of(QuestionType.COLOR_COUNT)), QuestionType.parseTasks("qa,caption"));
+        assertEquals(EnumSet.complementOf(EnumSet.of(QuestionType.COLOR_COUNT, QuestionType.DESCRIBE)), QuestionType.parseTasks("qa,caption"));
+        assertEquals(EnumSet.of(QuestionType.DESCRIBE, QuestionType.CAPTION), QuestionType.parseTasks("describe,caption"));
         assertEquals(EnumSet.of(QuestionType.COLOR_COUNT), QuestionType.parseTasks("color_count"));
         assertEquals(QuestionType.QUESTIONS, QuestionType.parseTasks("qa"));
         assertEquals(EnumSet.of(QuestionType.COLOR, QuestionType.COUNT), QuestionType.parseTasks("count, color"));
         JvlmException e = assertThrows(JvlmException.class, () -> QuestionType.parseTasks("qa,colours"));
         assertTrue(e.getMessage().contains("unknown task 'colours'") && e.getMessage().contains("existence"), e.getMessage());
         assertThrows(JvlmException.class, () -> QuestionType.parseTasks(""));
+    }
+
+    /** Descriptions name the one shape of the asked kind as captions do, and start by repeating the kind. */
+    @Test
+    void descriptionsRepeatTheAskedKindAndDescribeItsOneShape() {
+        SynthDataset describe = new SynthDataset(new SynthConfig(9, 64, EnumSet.of(QuestionType.DESCRIBE)));
+        Set<String> asked = new HashSet<>();
+        for (Example e : examples(describe, Split.TRAIN, 200)) {
+            String kind = e.question().substring("Describe the ".length(), e.question().length() - 1);
+            asked.add(kind);
+            assertEquals(kind, e.answer().split(" ")[3], e.toString());
+            assertTrue(Annotator.caption(e.scene()).contains(e.answer()), e.toString());
+        }
+        assertEquals(Set.copyOf(QuestionType.DESCRIBE.questions().stream().map(q -> q.split(" ")[2].replace(".", "")).toList()), asked);
+        assertEquals(List.of(), QuestionType.DESCRIBE.answers(), "sentence answers have no fixed set");
     }
 
     /** The held-back type: its answer is the number of shapes of the named colour, at most 3. */
