@@ -82,7 +82,7 @@ class SynthCommandTest {
     void badArgumentsAreOneLineErrorsAndWriteNothing() throws IOException {
         Path out = dir.resolve("out");
         assertError("jvlm: unknown task 'colour' in 'qa,colour'; expected a comma-separated list of qa, "
-                + "color, count, position, existence, shape, size, caption, color_count\n", "--output", out.toString(), "--train", "5", "--tasks", "qa,colour");
+                + "color, count, position, existence, shape, size, caption, color_count, describe\n", "--output", out.toString(), "--train", "5", "--tasks", "qa,colour");
         assertError("jvlm: image size must be 32 to 1024 pixels, got 8\n", "--output", out.toString(), "--train", "5", "--image-size", "8");
         assertError("jvlm: the val split needs a non-negative number of examples, got -2\n", "--output", out.toString(), "--val", "-2");
         assertError("jvlm: nothing to generate: every split has 0 examples\n", "--output", out.toString());
