@@ -80,24 +80,17 @@ class ChatCommandTest {
     }
 
     @Test
-    void interactiveSessionTakesImagesAndResets() throws IOException {
-        var input = new java.io.ByteArrayInputStream(("/image " + image + "\nWhat is this?\n/reset\nHello\n/quit\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var saved = System.in;
-        System.setIn(input);
-        try {
-            CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--max-tokens", "3", "--json");
-            assertEquals(0, r.exitCode(), r.err());
-            assertTrue(r.err().contains("[image attached to the next message]"), r.err());
-            assertTrue(r.err().contains("[new conversation]"), r.err());
-            List<String> replies = r.out().lines().toList();
-            assertEquals(2, replies.size(), "one JSON reply per message: " + r.out());
-            int withImage = Json.parse(replies.get(0), "reply 1").get("prompt_tokens").asInt();
-            int afterReset = Json.parse(replies.get(1), "reply 2").get("prompt_tokens").asInt();
-            assertTrue(withImage > afterReset + 4, "the first message carried the image, the reset dropped it");
-        } finally {
-            System.setIn(saved);
-        }
+    void interactiveSessionTakesImagesAndResets() {
+        CliRunner r = CliRunner.runWithInput("/image " + image + "\nWhat is this?\n/reset\nHello\n/quit\n",
+                "chat", "--model", model.toString(), "--max-tokens", "3", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("[image attached to the next message]"), r.err());
+        assertTrue(r.err().contains("[new conversation]"), r.err());
+        List<String> replies = r.out().lines().toList();
+        assertEquals(2, replies.size(), "one JSON reply per message: " + r.out());
+        int withImage = Json.parse(replies.get(0), "reply 1").get("prompt_tokens").asInt();
+        int afterReset = Json.parse(replies.get(1), "reply 2").get("prompt_tokens").asInt();
+        assertTrue(withImage > afterReset + 4, "the first message carried the image, the reset dropped it");
     }
 
     @Test
@@ -145,17 +138,10 @@ class ChatCommandTest {
 
     @Test
     void interactiveSessionTakesVideos() throws IOException {
-        var input = new java.io.ByteArrayInputStream(("/video " + frameFolder() + "\nWhat happens?\n/quit\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var saved = System.in;
-        System.setIn(input);
-        try {
-            CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--max-tokens", "2", "--json");
-            assertEquals(0, r.exitCode(), r.err());
-            assertTrue(r.err().contains("[video of 3 frames attached to the next message]"), r.err());
-        } finally {
-            System.setIn(saved);
-        }
+        CliRunner r = CliRunner.runWithInput("/video " + frameFolder() + "\nWhat happens?\n/quit\n",
+                "chat", "--model", model.toString(), "--max-tokens", "2", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("[video of 3 frames attached to the next message]"), r.err());
     }
 
     @Test

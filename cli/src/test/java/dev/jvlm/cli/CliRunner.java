@@ -16,4 +16,15 @@ record CliRunner(int exitCode, String out, String err) {
         int code = cl.execute(args);
         return new CliRunner(code, out.toString(), err.toString());
     }
+
+    /** {@link #run} with {@code stdin} as standard input (interactive commands), restored afterwards. */
+    static CliRunner runWithInput(String stdin, String... args) {
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
 }
