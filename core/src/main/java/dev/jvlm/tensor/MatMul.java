@@ -149,7 +149,8 @@ public final class MatMul {
         // large to a few rows and the threads run out of work together. With equal tasks the caller waited
         // about half a task per job for the last one (3.3 us of a decode step's 134 jobs, a bfloat16
         // token's 10 ms); decoding hands out a hundred such jobs per token. A task never spans two weights.
-        int[] taskWeight = new int[2 * totalRows / GEMV_MIN_TASK_ROWS + 2 * weights.length + 1];
+        // Every task but a weight's last has at least the minimum rows, which bounds their number.
+        int[] taskWeight = new int[totalRows / GEMV_MIN_TASK_ROWS + weights.length];
         int[] taskStart = new int[taskWeight.length];
         int tasks = 0;
         int left = totalRows;

@@ -170,9 +170,10 @@ public final class Parallel {
             inJob.set(true);
             long seen = generation.get();
             while (!stopped) {
-                long deadline = System.nanoTime() + SPIN_NANOS;
+                long start = System.nanoTime();
+                long yieldFrom = start + PURE_SPIN_NANOS;
+                long deadline = start + SPIN_NANOS;
                 long g;
-                long yieldFrom = deadline - SPIN_NANOS + PURE_SPIN_NANOS;
                 while ((g = generation.get()) == seen && !stopped) {
                     long now = System.nanoTime();
                     if (now > deadline) {
