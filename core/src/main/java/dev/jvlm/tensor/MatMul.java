@@ -510,7 +510,6 @@ public final class MatMul {
         return out;
     }
 
-    /** Dot of a deinterleaved row of x (see {@link #deinterleave}) with a bfloat16 weight row. */
     /** One bfloat16 row in the order of {@link #dot4Bf16}'s rows (x deinterleaved, one accumulator). */
     private static float dotBf16(float[] x, int xo, MemorySegment w, long wByte, int k) {
         IntVector highMask = IntVector.broadcast(I, 0xffff0000);
