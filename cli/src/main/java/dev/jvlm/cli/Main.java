@@ -5,8 +5,11 @@ import dev.jvlm.tensor.Parallel;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The {@code jvlm} command: subcommands for running, inspecting and converting models. */
 @Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
@@ -17,9 +20,16 @@ import picocli.CommandLine.ScopeType;
 public final class Main {
     static boolean verbose;
 
+    @Spec
+    private CommandSpec spec;
+
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Threads for kernels (default: all cores).")
     void setThreads(int threads) {
+        if (threads < 1) {
+            // A usage error like any other bad option value, not a failure of the setter.
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--threads': must be at least 1, got " + threads);
+        }
         Parallel.setThreads(threads);
     }
 

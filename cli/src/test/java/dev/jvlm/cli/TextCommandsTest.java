@@ -82,6 +82,15 @@ class TextCommandsTest {
     }
 
     @Test
+    void threadsBelowOneIsAUsageErrorNamingTheOption() throws IOException {
+        Path texts = file("texts.json", "[\"hello\"]");
+        CliRunner r = CliRunner.run("tokenize", "--model", model.toString(), "--input", texts.toString(), "--threads", "0");
+        assertEquals(2, r.exitCode());
+        assertEquals("Invalid value for option '--threads': must be at least 1, got 0", r.err().lines().findFirst().orElseThrow());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void detokenizeCleansUpAsTheConfigAsksUnlessNoCleanup() throws IOException {
         Path ids = file("ids.json", "[[0, 10, 6], [12]]");
         assertEquals("[\"<s> hello.\",\"low\"]\n", CliRunner.run("detokenize", "--model", model.toString(), "--input", ids.toString()).out());
