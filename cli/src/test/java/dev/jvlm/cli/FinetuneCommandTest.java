@@ -162,6 +162,11 @@ class FinetuneCommandTest {
         Files.writeString(r, "model: init\noutput_dir: x\ndata: {train: {format: csv, path: data/train.jsonl}}\n");
         CliRunner format = CliRunner.run("finetune", "--config", r.toString());
         assertTrue(format.err().contains("data.train.format \"csv\" is not one of"), format.err());
+        // Sections left out take their defaults (here optimizer, and the checks after it still run).
+        Files.writeString(r, "model: init\noutput_dir: x\ndata: {train: {format: jsonl, path: data/train.jsonl}}\ntraining: {batch_sise: 2}\n");
+        CliRunner sparse = CliRunner.run("finetune", "--config", r.toString());
+        assertEquals(1, sparse.exitCode());
+        assertTrue(sparse.err().contains("unknown key \"training.batch_sise\""), sparse.err());
         CliRunner range = CliRunner.run("finetune", "--config", recipe("bad3", "").toString(), "--set", "optimizer.lr=-1");
         assertTrue(range.err().contains("\"optimizer.lr\" must be a number in"), range.err());
         CliRunner saved = CliRunner.run("finetune", "--config", recipe("bad4", "peft: {r: 4}").toString(), "--set",

@@ -110,7 +110,7 @@ public record Recipe(String model, Path outputDir, Data train, Data validation, 
         o.only("name", "lr", "weight_decay", "betas", "eps", "momentum");
         String optName = o.string("name", "adamw");
         double[] betas = {0.9, 0.999};
-        JsonNode b = o.node.get("betas");
+        JsonNode b = o.has("betas") ? o.node.get("betas") : null;
         if (b != null) {
             if (!b.isArray() || b.size() != 2 || !b.get(0).isNumber() || !b.get(1).isNumber()) {
                 throw new JvlmException(file + ": optimizer.betas must be a list of two numbers");
