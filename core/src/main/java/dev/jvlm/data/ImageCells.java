@@ -1,9 +1,9 @@
 package dev.jvlm.data;
 
+import dev.jvlm.io.StrictBase64;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -70,7 +70,7 @@ final class ImageCells {
 
     private static byte[] decodeBase64(String base64, String where) {
         try {
-            return Base64.getMimeDecoder().decode(base64);
+            return StrictBase64.decode(base64);
         } catch (IllegalArgumentException e) {
             throw new SampleException(where + ": invalid base64 image data (" + e.getMessage() + ")");
         }

@@ -1,5 +1,6 @@
 package dev.jvlm.server;
 
+import dev.jvlm.io.StrictBase64;
 import dev.jvlm.vision.DecodedImage;
 import dev.jvlm.vision.ImageLoader;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +69,7 @@ final class ImageSource {
             throw tooLarge(param);
         }
         try {
-            return Base64.getMimeDecoder().decode(url.substring(comma + 1));
+            return StrictBase64.decode(url.substring(comma + 1));
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(param, "invalid base64 in the image data URL (" + e.getMessage() + ")");
         }

@@ -130,6 +130,9 @@ class BadRequestsTest {
                 assertTrue(error.get("type").isTextual(), bad.what());
                 assertEquals(bad.param(), error.get("param").isNull() ? null : error.get("param").asText(), bad.what() + ": " + r.body());
             }
+            TestServer.Response badBase64 = TestServer.post(server, "/v1/chat/completions", image("data:image/png;base64,@@@@"));
+            assertEquals("invalid base64 in the image data URL (Illegal base64 character 40)",
+                    badBase64.json().get("error").get("message").asText());
             TestServer.Response get = TestServer.get(server, "/v1/chat/completions");
             assertEquals(405, get.status());
             assertEquals(404, TestServer.get(server, "/v2/anything").status());

@@ -1,5 +1,6 @@
 package dev.jvlm.eval.bench;
 
+import dev.jvlm.io.StrictBase64;
 import dev.jvlm.vision.DecodedImage;
 import dev.jvlm.vision.ImageLoader;
 import dev.jvlm.vision.InvalidImageException;
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Base64;
 
 /**
  * An image of a benchmark item, decoded only when the item is evaluated so that a large benchmark
@@ -28,7 +28,7 @@ sealed interface ImageRef {
         public DecodedImage decode(ImageLoader loader) {
             byte[] bytes;
             try {
-                bytes = Base64.getMimeDecoder().decode(text);
+                bytes = StrictBase64.decode(text);
             } catch (IllegalArgumentException e) {
                 throw new SkipException("image field '" + field + "' is not valid base64 (" + e.getMessage() + ")");
             }
