@@ -5,6 +5,7 @@ import dev.jvlm.vision.DecodedImage;
 import dev.jvlm.vision.ImageLoader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -111,13 +112,21 @@ final class ImageSource {
                 return bytes;
             }
         } catch (IOException | ExecutionException e) {
-            throw ApiError.invalid(param, "cannot fetch " + url + ": " + (e instanceof ExecutionException ? e.getCause() : e));
+            throw ApiError.invalid(param, "cannot fetch " + url + ": " + reason(e instanceof ExecutionException ? e.getCause() : e));
         } catch (TimeoutException e) {
             throw ApiError.invalid(param, "fetching " + url + " took longer than " + options.urlFetchTimeout().toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.invalid(param, "fetching " + url + " was interrupted");
         }
+    }
+
+    /** What went wrong, for a client: the JDK's connect failures carry no message of their own. */
+    private static String reason(Throwable e) {
+        if (e instanceof ConnectException) {
+            return "could not connect (" + (e.getMessage() != null ? e.getMessage() : "refused or unreachable") + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private Path localFile(String url, String param) {

@@ -8,6 +8,7 @@ import dev.jvlm.models.TestData;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class ImageUrlTest {
     }
 
     @Test
-    void fetchesHttpImagesWithinTheLimits() {
+    void fetchesHttpImagesWithinTheLimits() throws IOException {
         String base = "http://127.0.0.1:" + images.getAddress().getPort();
         try (VlmServer server = TestServer.start(options(true, false))) {
             assertEquals(200, ask(server, base + "/cat.png").status());
@@ -78,6 +79,14 @@ class ImageUrlTest {
             assertEquals(400, slow.status());
             assertTrue(slow.json().get("error").get("message").asText().contains("took longer"), slow.body());
             assertEquals(400, ask(server, png.toString()).status(), "local files are off by default");
+            int closed;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                closed = socket.getLocalPort();
+            }
+            TestServer.Response refused = ask(server, "http://127.0.0.1:" + closed + "/cat.png");
+            assertEquals(400, refused.status());
+            assertTrue(refused.json().get("error").get("message").asText()
+                    .startsWith("cannot fetch http://127.0.0.1:" + closed + "/cat.png: could not connect"), refused.body());
         }
     }
 
