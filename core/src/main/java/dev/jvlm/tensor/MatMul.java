@@ -34,10 +34,11 @@ public final class MatMul {
      * of rows, so a batched decode step gives every sequence bitwise what it gets decoded alone.
      */
     static final int GEMV_MAX_ROWS = 16;
-    /** The smallest GEMV task: a multiple of the four-row kernels. */
-    private static final int GEMV_MIN_TASK_ROWS = 8;
+    /** About this many bytes of weights per GEMV chunk (rounded to the four-row kernels). */
+    private static final long GEMV_CHUNK_BYTES = 32 << 10;
 
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> DEINTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
 
     private MatMul() {
     }
@@ -140,44 +141,30 @@ public final class MatMul {
     // ---------------------------------------------------------------- GEMV: stream each weight row once
 
     private static void gemv(float[] x, int m, int k, Tensor[] weights, float[][] bias, float[][] out) {
-        int threads = Parallel.threads();
-        int totalRows = 0;
-        for (Tensor w : weights) {
-            totalRows += w.dim(0);
-        }
-        // Guided self-scheduling: each task takes a share of the rows still left, so tasks shrink from
-        // large to a few rows and the threads run out of work together. With equal tasks the caller waited
-        // about half a task per job for the last one (3.3 us of a decode step's 134 jobs, a bfloat16
-        // token's 10 ms); decoding hands out a hundred such jobs per token. A task never spans two weights.
-        // Every task but a weight's last has at least the minimum rows, which bounds their number.
-        int[] taskWeight = new int[totalRows / GEMV_MIN_TASK_ROWS + weights.length];
-        int[] taskStart = new int[taskWeight.length];
-        int tasks = 0;
-        int left = totalRows;
-        for (int g = 0; g < weights.length; g++) {
-            int n = weights[g].dim(0);
-            for (int n0 = 0; n0 < n; ) {
-                int share = Math.max(GEMV_MIN_TASK_ROWS, (left / (2 * threads) + 3) & ~3);
-                int n1 = Math.min(n, n0 + share);
-                taskWeight[tasks] = g;
-                taskStart[tasks++] = n0;
-                left -= n1 - n0;
-                n0 = n1;
-            }
-        }
-        int taskCount = tasks;
+        int[] firstRow = new int[weights.length + 1];
         boolean bf16 = false;
-        for (Tensor w : weights) {
-            bf16 |= w.dtype() == DType.BF16;
+        for (int g = 0; g < weights.length; g++) {
+            firstRow[g + 1] = firstRow[g] + weights[g].dim(0);
+            bf16 |= weights[g].dtype() == DType.BF16;
         }
-        float[] xs = bf16 ? deinterleave(x, m, k) : null;
-        Parallel.forEach(taskCount, t -> {
-            int g = taskWeight[t];
-            Tensor w = weights[g];
-            int n = w.dim(0);
-            int n0 = taskStart[t];
-            int n1 = t + 1 < taskCount && taskWeight[t + 1] == g ? taskStart[t + 1] : n;
-            gemvRows(w, w.dtype() == DType.BF16 ? xs : x, m, k, n0, n1, bias[g], out[g], n);
+        // Into the same buffer every time: a freshly allocated copy of x per call cost bfloat16 decode
+        // about a tenth of its GEMV rate (docs/PERFORMANCE.md, "Decode, session 5").
+        float[] xs = bf16 ? deinterleave(x, m, k, threadBuffer(DEINTERLEAVED, m * k)) : null;
+        // Each thread streams its own contiguous share of the rows (of all the weights in turn) and then
+        // takes chunks from the back of the others' shares. Chunks handed out to whichever thread came
+        // next broke every thread's stream at each chunk, so the prefetchers restarted: a decode token's
+        // GEMVs read 10-20 % slower that way (docs/PERFORMANCE.md, "Decode, session 5").
+        long rowBytes = (long) k * weights[0].dtype().byteSize();
+        int chunk = (int) Math.max(4, Math.min(1 << 16, GEMV_CHUNK_BYTES / rowBytes) & ~3);
+        Parallel.forEachRange(firstRow[weights.length], chunk, 4, (from, to) -> {
+            for (int g = 0; g < weights.length; g++) {
+                int n0 = Math.max(from, firstRow[g]) - firstRow[g];
+                int n1 = Math.min(to, firstRow[g + 1]) - firstRow[g];
+                if (n0 < n1) {
+                    Tensor w = weights[g];
+                    gemvRows(w, w.dtype() == DType.BF16 ? xs : x, m, k, n0, n1, bias[g], out[g], w.dim(0));
+                }
+            }
         });
     }
 
@@ -186,9 +173,6 @@ public final class MatMul {
         // Heap weights (trained copies) go through the same segment kernels as mapped ones, so that a
         // row's result does not depend on where its weights live.
         MemorySegment seg = w.isHeapF32() ? MemorySegment.ofArray(w.floats()) : w.segment();
-        float[] four = new float[4];
-        float[] sixteen = new float[16];
-        float[] lanes = new float[16 * L];
         int j = n0;
         // Fewer than four rows of x (decoding one to three sequences) on short weight rows: one weight row
         // after another, a single sequential stream the prefetchers follow (27 against 19 GB/s for four
@@ -197,6 +181,9 @@ public final class MatMul {
         // a row in the same order, so the choice never changes a result.
         boolean sequentialRows = m < 4 && (long) k * dt.byteSize() < 8192;
         if ((dt == DType.F32 || dt == DType.BF16) && !sequentialRows) {
+            float[] four = new float[4];
+            float[] sixteen = new float[16];
+            float[] lanes = new float[16 * L];
             // Four weight rows at a time, read as four interleaved streams.
             for (; j + 4 <= n1; j += 4) {
                 int i = 0;
@@ -226,18 +213,18 @@ public final class MatMul {
                 }
             }
         }
-        for (; j < n1; j++) {
-            long wRow = (long) j * k;
-            for (int i = 0; i < m; i++) {
-                int xRow = i * k;
-                float s = switch (dt) {
-                    case F32 -> dotF32(x, xRow, seg, wRow * 4, k);
-                    case BF16 -> dotBf16(x, xRow, seg, wRow * 2, k);
-                    case F16 -> dotF16(x, xRow, seg, wRow * 2, k);
-                    default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
-                };
-                out[i * n + j] = bias == null ? s : s + bias[j];
+        switch (dt) {
+            case F32 -> dotRowsF32(x, m, k, seg, j, n1, bias, out, n);
+            case BF16 -> dotRowsBf16(x, m, k, seg, j, n1, bias, out, n);
+            case F16 -> {
+                for (; j < n1; j++) {
+                    for (int i = 0; i < m; i++) {
+                        float s = dotF16(x, i * k, seg, (long) j * k * 2, k);
+                        out[i * n + j] = bias == null ? s : s + bias[j];
+                    }
+                }
             }
+            default -> throw new IllegalArgumentException("linear: weight dtype " + dt + " is not a float type");
         }
     }
 
@@ -474,18 +461,28 @@ public final class MatMul {
         out[3] = s3;
     }
 
-    /** One row in the order of {@link #dot4F32}'s rows: one accumulator, then the fixed lane sum and the tail. */
-    private static float dotF32(float[] x, int xo, MemorySegment w, long wByte, int k) {
-        FloatVector a0 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + L <= k; i += L) {
-            a0 = FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
+    /**
+     * Weight rows {@code [j0, j1)} one after another against each row of x, each in the order of
+     * {@link #dot4F32}'s rows: one accumulator, then the fixed lane sum and the tail. The row loop is
+     * inside the kernel so that one row's lane sum overlaps the next row's loads.
+     */
+    private static void dotRowsF32(float[] x, int m, int k, MemorySegment w, int j0, int j1, float[] bias, float[] out, int n) {
+        for (int j = j0; j < j1; j++) {
+            long wByte = 4L * j * k;
+            for (int r = 0; r < m; r++) {
+                int xo = r * k;
+                FloatVector a0 = FloatVector.zero(F);
+                int i = 0;
+                for (; i + L <= k; i += L) {
+                    a0 = FloatVector.fromMemorySegment(F, w, wByte + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
+                }
+                float s = Lanes.sum(a0);
+                for (; i < k; i++) {
+                    s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
+                }
+                out[r * n + j] = bias == null ? s : s + bias[j];
+            }
         }
-        float s = Lanes.sum(a0);
-        for (; i < k; i++) {
-            s += x[xo + i] * w.get(Tensor.F32_LE, wByte + 4L * i);
-        }
-        return s;
     }
 
     /**
@@ -493,8 +490,7 @@ public final class MatMul {
      * (the tail is left in place). A 512-bit load of 2L bfloat16 weights is then widened with one shift
      * (even elements) and one mask (odd elements), with no cross-lane conversion.
      */
-    static float[] deinterleave(float[] x, int m, int k) {
-        float[] out = new float[m * k];
+    private static float[] deinterleave(float[] x, int m, int k, float[] out) {
         for (int i = 0; i < m; i++) {
             int src = i * k;
             int dst = i * k;
@@ -510,21 +506,27 @@ public final class MatMul {
         return out;
     }
 
-    /** One bfloat16 row in the order of {@link #dot4Bf16}'s rows (x deinterleaved, one accumulator). */
-    private static float dotBf16(float[] x, int xo, MemorySegment w, long wByte, int k) {
+    /** {@link #dotRowsF32} for bfloat16 weights, each row in the order of {@link #dot4Bf16}'s rows (x deinterleaved). */
+    private static void dotRowsBf16(float[] x, int m, int k, MemorySegment w, int j0, int j1, float[] bias, float[] out, int n) {
         IntVector highMask = IntVector.broadcast(I, 0xffff0000);
-        FloatVector a0 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 2 * L <= k; i += 2 * L) {
-            IntVector p = IntVector.fromMemorySegment(I, w, wByte + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
-            a0 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a0);
+        for (int j = j0; j < j1; j++) {
+            long wByte = 2L * j * k;
+            for (int r = 0; r < m; r++) {
+                int xo = r * k;
+                FloatVector a0 = FloatVector.zero(F);
+                int i = 0;
+                for (; i + 2 * L <= k; i += 2 * L) {
+                    IntVector p = IntVector.fromMemorySegment(I, w, wByte + 2L * i, ByteOrder.LITTLE_ENDIAN);
+                    a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
+                    a0 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a0);
+                }
+                float s = Lanes.sum(a0);
+                for (; i < k; i++) {
+                    s += x[xo + i] * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
+                }
+                out[r * n + j] = bias == null ? s : s + bias[j];
+            }
         }
-        float s = Lanes.sum(a0);
-        for (; i < k; i++) {
-            s += x[xo + i] * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, wByte + 2L * i));
-        }
-        return s;
     }
 
     private static float dotF16(float[] x, int xo, MemorySegment w, long wByte, int k) {
@@ -569,7 +571,7 @@ public final class MatMul {
             int n = w.dim(plain ? 1 : 0);
             int n0 = (p - firstPanel[g]) * NR;
             int cols = Math.min(NR, n - n0);
-            float[] panel = panelBuffer(k * NR);
+            float[] panel = threadBuffer(PANEL, k * NR);
             if (plain) {
                 packPlainPanel(w, n0, cols, k, n, panel);
             } else {
@@ -589,11 +591,12 @@ public final class MatMul {
         });
     }
 
-    private static float[] panelBuffer(int size) {
-        float[] b = PANEL.get();
+    /** The calling thread's buffer from {@code buffers}, grown to at least {@code size}. */
+    private static float[] threadBuffer(ThreadLocal<float[]> buffers, int size) {
+        float[] b = buffers.get();
         if (b.length < size) {
             b = new float[size];
-            PANEL.set(b);
+            buffers.set(b);
         }
         return b;
     }

@@ -2,6 +2,7 @@ package dev.jvlm.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -60,6 +61,55 @@ public final class Parallel {
             p = createPool();
         }
         p.run(tasks, body);
+    }
+
+    /** A range of indices {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, total)} in chunks of at most {@code chunk} indices. Each thread
+     * owns a contiguous share (its bounds multiples of {@code align}) and claims chunks from its front,
+     * so it walks its share in order; a thread that has finished its share claims chunks from the back
+     * of the others', so a late or preempted thread's work is taken over rather than waited for.
+     */
+    public static void forEachRange(int total, int chunk, int align, RangeBody body) {
+        if (total <= 0) {
+            return;
+        }
+        int threads = Math.max(1, Math.min(threads(), total / Math.max(chunk, align)));
+        // Each share's front and back, packed so that owner and thief claim with one compare-and-set.
+        AtomicLongArray shares = new AtomicLongArray(threads);
+        for (int t = 0; t < threads; t++) {
+            long from = t == 0 ? 0 : (long) total * t / threads / align * align;
+            long to = t == threads - 1 ? total : (long) total * (t + 1) / threads / align * align;
+            shares.set(t, from << 32 | to);
+        }
+        forEach(threads, t -> {
+            for (int s = 0; s < threads; s++) {
+                int share = (t + s) % threads;
+                boolean own = s == 0;
+                while (true) {
+                    long v = shares.get(share);
+                    int front = (int) (v >>> 32);
+                    int back = (int) v;
+                    if (front >= back) {
+                        break;
+                    }
+                    int newFront = own ? Math.min(back, front + chunk) : front;
+                    int newBack = own ? back : Math.max(front, back - chunk);
+                    if (shares.compareAndSet(share, v, (long) newFront << 32 | newBack)) {
+                        if (own) {
+                            body.run(front, newFront);
+                        } else {
+                            body.run(newBack, back);
+                        }
+                    }
+                }
+            }
+        });
     }
 
     private static synchronized Pool createPool() {
@@ -168,7 +218,9 @@ public final class Parallel {
 
         private void workerLoop() {
             inJob.set(true);
-            long seen = generation.get();
+            // The generation the pool started at, not the one this thread first reads: a job handed out
+            // before the thread got here would otherwise be missed (and the caller left to do it alone).
+            long seen = 0;
             while (!stopped) {
                 long start = System.nanoTime();
                 long yieldFrom = start + PURE_SPIN_NANOS;
