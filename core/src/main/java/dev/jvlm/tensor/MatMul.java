@@ -34,8 +34,13 @@ public final class MatMul {
      * of rows, so a batched decode step gives every sequence bitwise what it gets decoded alone.
      */
     static final int GEMV_MAX_ROWS = 16;
-    /** About this many bytes of weights per GEMV chunk (rounded to the four-row kernels). */
-    private static final long GEMV_CHUNK_BYTES = 32 << 10;
+    /**
+     * About this many bytes of weights per GEMV chunk (rounded to the four-row kernels), and at least
+     * this many rows: a chunk's fixed costs are a claim and the kernel's set-up, and the last chunk is
+     * what the other thread may wait for.
+     */
+    private static final long GEMV_CHUNK_BYTES = 16 << 10;
+    private static final int GEMV_MIN_CHUNK_ROWS = 16;
 
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> DEINTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
@@ -155,7 +160,7 @@ public final class MatMul {
         // next broke every thread's stream at each chunk, so the prefetchers restarted: a decode token's
         // GEMVs read 10-20 % slower that way (docs/PERFORMANCE.md, "Decode, session 5").
         long rowBytes = (long) k * weights[0].dtype().byteSize();
-        int chunk = (int) Math.max(4, Math.min(1 << 16, GEMV_CHUNK_BYTES / rowBytes) & ~3);
+        int chunk = (int) Math.max(GEMV_MIN_CHUNK_ROWS, Math.min(1 << 16, GEMV_CHUNK_BYTES / rowBytes) & ~3);
         Parallel.forEachRange(firstRow[weights.length], chunk, 4, (from, to) -> {
             for (int g = 0; g < weights.length; g++) {
                 int n0 = Math.max(from, firstRow[g]) - firstRow[g];

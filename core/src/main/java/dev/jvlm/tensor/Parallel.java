@@ -20,6 +20,8 @@ public final class Parallel {
      * sched_yield call (which cost each decode job about a microsecond of start-up).
      */
     private static final long PURE_SPIN_NANOS = 50_000;
+    /** Longs between two shares of {@link #forEachRange}: 128 bytes, two cache lines. */
+    private static final int SHARE_STRIDE = 16;
     private static volatile Pool pool;
     private static int requestedThreads = defaultThreads();
 
@@ -71,45 +73,76 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, total)} in chunks of at most {@code chunk} indices. Each thread
-     * owns a contiguous share (its bounds multiples of {@code align}) and claims chunks from its front,
-     * so it walks its share in order; a thread that has finished its share claims chunks from the back
-     * of the others', so a late or preempted thread's work is taken over rather than waited for.
+     * owns a contiguous range (bounds multiples of {@code align}) and claims chunks from its front, so
+     * it walks the range in order. A thread whose range is used up takes the back half of the largest
+     * range left and walks that in order as its own: a late or preempted thread's work is taken over
+     * rather than waited for, every thread still reads long ascending runs, and the threads finish
+     * within about a chunk of each other.
      */
     public static void forEachRange(int total, int chunk, int align, RangeBody body) {
         if (total <= 0) {
             return;
         }
         int threads = Math.max(1, Math.min(threads(), total / Math.max(chunk, align)));
-        // Each share's front and back, packed so that owner and thief claim with one compare-and-set.
-        AtomicLongArray shares = new AtomicLongArray(threads);
+        // Each range's front and back, packed so that owner and thief claim with one compare-and-set;
+        // one range per 128 bytes, so that two owners claiming their own chunks do not contend for a line.
+        AtomicLongArray ranges = new AtomicLongArray(threads * SHARE_STRIDE);
         for (int t = 0; t < threads; t++) {
             long from = t == 0 ? 0 : (long) total * t / threads / align * align;
             long to = t == threads - 1 ? total : (long) total * (t + 1) / threads / align * align;
-            shares.set(t, from << 32 | to);
+            ranges.set(t * SHARE_STRIDE, from << 32 | to);
         }
         forEach(threads, t -> {
-            for (int s = 0; s < threads; s++) {
-                int share = (t + s) % threads;
-                boolean own = s == 0;
-                while (true) {
-                    long v = shares.get(share);
-                    int front = (int) (v >>> 32);
-                    int back = (int) v;
-                    if (front >= back) {
-                        break;
+            int own = t * SHARE_STRIDE;
+            while (true) {
+                long v = ranges.get(own);
+                int front = (int) (v >>> 32);
+                int back = (int) v;
+                if (front < back) {
+                    int end = Math.min(back, front + chunk);
+                    if (ranges.compareAndSet(own, v, (long) end << 32 | back)) {
+                        body.run(front, end);
                     }
-                    int newFront = own ? Math.min(back, front + chunk) : front;
-                    int newBack = own ? back : Math.max(front, back - chunk);
-                    if (shares.compareAndSet(share, v, (long) newFront << 32 | newBack)) {
-                        if (own) {
-                            body.run(front, newFront);
-                        } else {
-                            body.run(newBack, back);
-                        }
-                    }
+                    continue;
                 }
+                long stolen = stealHalf(ranges, threads, chunk, align);
+                if (stolen < 0) {
+                    return;
+                }
+                // This thread's range is empty, and only its owner refills an empty range.
+                ranges.set(own, stolen);
             }
         });
+    }
+
+    /** Takes the back half of the largest range left (all of it if that is a chunk or less); -1 if none. */
+    private static long stealHalf(AtomicLongArray ranges, int threads, int chunk, int align) {
+        while (true) {
+            int victim = -1;
+            long victimValue = 0;
+            int largest = 0;
+            for (int r = 0; r < threads; r++) {
+                long v = ranges.get(r * SHARE_STRIDE);
+                int left = (int) v - (int) (v >>> 32);
+                if (left > largest) {
+                    largest = left;
+                    victim = r * SHARE_STRIDE;
+                    victimValue = v;
+                }
+            }
+            if (victim < 0) {
+                return -1;
+            }
+            int front = (int) (victimValue >>> 32);
+            int back = (int) victimValue;
+            int mid = (front + (back - front) / 2 + align - 1) / align * align;
+            if (back - front <= chunk || mid >= back) {
+                mid = front;
+            }
+            if (ranges.compareAndSet(victim, victimValue, (long) front << 32 | mid)) {
+                return (long) mid << 32 | back;
+            }
+        }
     }
 
     private static synchronized Pool createPool() {

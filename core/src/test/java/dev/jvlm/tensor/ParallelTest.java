@@ -40,30 +40,31 @@ class ParallelTest {
     }
 
     @Test
-    void aThreadThatFinishesItsShareTakesOverTheRestOfAStalledOne() throws InterruptedException {
+    void aThreadThatFinishesItsRangeTakesOverTheRestOfAStalledOneInLongAscendingRuns() throws InterruptedException {
         int before = Parallel.threads();
         Thread caller = Thread.currentThread();
         List<int[]> byCaller = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger stalledFront = new AtomicInteger(-1);
+        AtomicInteger takenOver = new AtomicInteger();
         CountDownLatch workerStarted = new CountDownLatch(1);
         CountDownLatch restTaken = new CountDownLatch(1);
         try {
             Parallel.setThreads(2);
-            // The worker stalls in its first chunk until the caller has taken the chunk right after it,
-            // which the caller can only reach by finishing its own share and then taking the worker's
-            // chunks from the back.
+            // The worker stalls in its first chunk until the caller has done the other 190 indices of the
+            // worker's range, which it can only reach by taking them over.
             Parallel.forEachRange(400, 10, 4, (from, to) -> {
                 try {
                     if (Thread.currentThread() != caller) {
                         if (stalledFront.compareAndSet(-1, from)) {
                             workerStarted.countDown();
-                            assertTrue(restTaken.await(30, TimeUnit.SECONDS), "the caller did not take the stalled share's chunks");
+                            assertTrue(restTaken.await(30, TimeUnit.SECONDS), "the caller did not take over the stalled range");
                         }
                         return;
                     }
                     assertTrue(workerStarted.await(30, TimeUnit.SECONDS), "the pool worker never started");
                     byCaller.add(new int[] {from, to});
-                    if (from == stalledFront.get() + 10) {
+                    int front = stalledFront.get();
+                    if (from >= front && from < front + 200 && takenOver.addAndGet(to - from) == 190) {
                         restTaken.countDown();
                     }
                 } catch (InterruptedException e) {
@@ -74,19 +75,30 @@ class ParallelTest {
             Parallel.setThreads(before);
         }
         int front = stalledFront.get();
-        assertTrue(front == 0 || front == 200, "the worker started at its share's front, not at " + front);
-        int ownFront = 200 - front;
-        // The caller walked its own share front to back, then the rest of the stalled share back to front.
-        int expected = ownFront;
+        assertTrue(front == 0 || front == 200, "the worker started at its range's front, not at " + front);
+        assertEquals(190, takenOver.get());
+        // The caller's own range front to back.
+        int expected = 200 - front;
         int i = 0;
         for (; i < 20; i++) {
             assertEquals(expected, byCaller.get(i)[0], "the caller's own chunk " + i);
             expected = byCaller.get(i)[1];
         }
-        for (int back = front + 200; i < byCaller.size(); i++) {
-            assertEquals(back, byCaller.get(i)[1], "taken from the back of the stalled share");
-            back = byCaller.get(i)[0];
+        // Then the stalled range's other 190 indices in ascending runs, one per halving.
+        int runs = 0;
+        boolean[] seen = new boolean[400];
+        for (int previousEnd = -1; i < byCaller.size(); i++) {
+            int[] r = byCaller.get(i);
+            assertTrue(r[0] >= front + 10 && r[1] <= front + 200, "[" + r[0] + ", " + r[1] + ") is in the stalled range after its first chunk");
+            for (int j = r[0]; j < r[1]; j++) {
+                assertTrue(!seen[j], "index " + j + " once");
+                seen[j] = true;
+            }
+            if (r[0] != previousEnd) {
+                runs++;
+            }
+            previousEnd = r[1];
         }
-        assertEquals(20 + 19, byCaller.size(), "all but the stalled chunk taken over");
+        assertTrue(runs >= 2 && runs <= 6, runs + " runs");
     }
 }
