@@ -139,13 +139,7 @@ public final class Attention {
             }
             return;
         }
-        float sum = 0;
-        for (int s = 0; s < keys; s++) {
-            float e = scores[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[s] - max);
-            scores[s] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        float inv = 1f / VectorMath.expShifted(scores, 0, keys, max);
         for (int s = 0; s < keys; s++) {
             if (scores[s] != 0f) {
                 axpy(scores[s] * inv, v, kvBase + s * headDim, out, qOff, headDim);
@@ -218,13 +212,7 @@ public final class Attention {
                     java.util.Arrays.fill(probs, base, base + span, 0f);
                     continue;
                 }
-                float sum = 0;
-                for (int s = 0; s < span; s++) {
-                    float e = probs[base + s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(probs[base + s] - max);
-                    probs[base + s] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
+                float inv = 1f / VectorMath.expShifted(probs, base, span, max);
                 for (int s = 0; s < span; s++) {
                     probs[base + s] *= inv;
                 }
@@ -368,11 +356,7 @@ public final class Attention {
                         }
                         continue;
                     }
-                    float sum = 0;
-                    for (int s = 0; s < tokens; s++) {
-                        p[s] = p[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(p[s] - max);
-                        sum += p[s];
-                    }
+                    float sum = VectorMath.expShifted(p, 0, tokens, max);
                     float weighted = 0;
                     for (int s = 0; s < tokens; s++) {
                         p[s] /= sum;

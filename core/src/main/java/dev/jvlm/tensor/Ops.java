@@ -20,6 +20,9 @@ public final class Ops {
     public enum Activation {
         SILU, GELU, GELU_TANH, QUICK_GELU, RELU;
 
+        /** quick_gelu is x · sigmoid(1.702 x). */
+        private static final double QUICK_GELU_SLOPE = 1.702;
+
         /** Maps an HF {@code hidden_act} string. */
         public static Activation parse(String name) {
             return switch (name) {
@@ -35,19 +38,35 @@ public final class Ops {
 
         public float apply(float x) {
             return switch (this) {
-                case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+                case SILU -> (float) (x / (1.0 + VectorMath.exp(-x)));
                 case GELU -> (float) (0.5 * x * (1.0 + erf(x / Math.sqrt(2.0))));
                 case GELU_TANH -> (float) (0.5 * x * (1.0 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
-                case QUICK_GELU -> (float) (x / (1.0 + Math.exp(-1.702 * x)));
+                case QUICK_GELU -> (float) (x / (1.0 + VectorMath.exp(-QUICK_GELU_SLOPE * x)));
                 case RELU -> Math.max(0f, x);
             };
+        }
+
+        /**
+         * The activation over {@code [from, to)} of x into out, times {@code gate} element by element
+         * if gate is not null; the sigmoid-based ones vectorized, each element as {@link #apply} gives it.
+         */
+        void applyRange(float[] x, float[] gate, float[] out, int from, int to) {
+            switch (this) {
+                case SILU -> VectorMath.sigmoidGate(x, 1.0, gate, out, from, to);
+                case QUICK_GELU -> VectorMath.sigmoidGate(x, QUICK_GELU_SLOPE, gate, out, from, to);
+                default -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = gate == null ? apply(x[i]) : apply(x[i]) * gate[i];
+                    }
+                }
+            }
         }
 
         /** d apply(x) / dx. */
         public float derivative(float x) {
             return switch (this) {
                 case SILU -> {
-                    double sg = 1.0 / (1.0 + Math.exp(-x));
+                    double sg = 1.0 / (1.0 + VectorMath.exp(-x));
                     yield (float) (sg * (1 + x * (1 - sg)));
                 }
                 case GELU -> (float) (0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI));
@@ -57,8 +76,8 @@ public final class Ops {
                     yield (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x));
                 }
                 case QUICK_GELU -> {
-                    double sg = 1.0 / (1.0 + Math.exp(-1.702 * x));
-                    yield (float) (sg + 1.702 * x * sg * (1 - sg));
+                    double sg = 1.0 / (1.0 + VectorMath.exp(-QUICK_GELU_SLOPE * x));
+                    yield (float) (sg + QUICK_GELU_SLOPE * x * sg * (1 - sg));
                 }
                 case RELU -> x > 0 ? 1f : 0f;
             };
@@ -243,11 +262,7 @@ public final class Ops {
         Tensor out = Tensor.zeros(x.shape());
         float[] o = out.floats();
         int d = x.dim(-1);
-        forRows(a.length / d, d, r -> {
-            for (int i = r * d, end = i + d; i < end; i++) {
-                o[i] = act.apply(a[i]);
-            }
-        });
+        forRows(a.length / d, d, r -> act.applyRange(a, null, o, r * d, r * d + d));
         return Autograd.record(out, g -> {
             float[] go = g.floats();
             float[] dx = new float[a.length];
@@ -265,11 +280,7 @@ public final class Ops {
         Tensor out = Tensor.zeros(gate.shape());
         float[] o = out.floats();
         int d = gate.dim(-1);
-        forRows(g.length / d, d, r -> {
-            for (int i = r * d, end = i + d; i < end; i++) {
-                o[i] = act.apply(g[i]) * u[i];
-            }
-        });
+        forRows(g.length / d, d, r -> act.applyRange(g, u, o, r * d, r * d + d));
         return Autograd.record(out, grad -> {
             float[] go = grad.floats();
             float[] dg = new float[g.length];
@@ -472,13 +483,7 @@ public final class Ops {
         for (int i = 0; i < n; i++) {
             max = Math.max(max, a[off + i]);
         }
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(a[off + i] - max);
-            a[off + i] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        float inv = 1f / VectorMath.expShifted(a, off, n, max);
         for (int i = 0; i < n; i++) {
             a[off + i] *= inv;
         }
