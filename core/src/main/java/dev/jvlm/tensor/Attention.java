@@ -70,16 +70,20 @@ public final class Attention {
         int group = heads / kvHeads;
         int queryBlock = Math.max(1, Math.min(tokens, 16));
         int blocks = (tokens + queryBlock - 1) / queryBlock;
-        Parallel.forEach(batch * heads * blocks, task -> {
-            int blk = task % blocks;
-            int h = (task / blocks) % heads;
-            int b = task / (blocks * heads);
-            int kvBase = ((b * kvHeads + h / group) * capacity) * headDim;
+        // A decode step's tasks are one head each, under a microsecond: contiguous ranges per thread
+        // keep the claims few (nine tasks claimed one by one cost more than they saved).
+        Parallel.forEachRange(batch * heads * blocks, 1, 1, (from, to) -> {
             float[] scores = scoreBuffer(keys);
-            int t1 = Math.min(tokens, (blk + 1) * queryBlock);
-            for (int t = blk * queryBlock; t < t1; t++) {
-                int qOff = ((b * tokens + t) * heads + h) * headDim;
-                attendQuery(q, qOff, k, v, kvBase, out, headDim, keys, b, first + t, (b * tokens + t) * keys, scale, mask, scores);
+            for (int task = from; task < to; task++) {
+                int blk = task % blocks;
+                int h = (task / blocks) % heads;
+                int b = task / (blocks * heads);
+                int kvBase = ((b * kvHeads + h / group) * capacity) * headDim;
+                int t1 = Math.min(tokens, (blk + 1) * queryBlock);
+                for (int t = blk * queryBlock; t < t1; t++) {
+                    int qOff = ((b * tokens + t) * heads + h) * headDim;
+                    attendQuery(q, qOff, k, v, kvBase, out, headDim, keys, b, first + t, (b * tokens + t) * keys, scale, mask, scores);
+                }
             }
         });
     }
@@ -95,12 +99,14 @@ public final class Attention {
     public static void attendEach(float[] q, float[][] k, float[][] v, int[] capacity, int[] keys, Mask[] masks, float[] out,
                                   int heads, int kvHeads, int headDim, float scale) {
         int group = heads / kvHeads;
-        Parallel.forEach(k.length * heads, task -> {
-            int r = task / heads;
-            int h = task % heads;
-            int qOff = (r * heads + h) * headDim;
-            attendQuery(q, qOff, k[r], v[r], (h / group) * capacity[r] * headDim, out, headDim, keys[r], 0, keys[r] - 1, 0, scale,
-                    masks[r], scoreBuffer(keys[r]));
+        Parallel.forEachRange(k.length * heads, 1, 1, (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int r = task / heads;
+                int h = task % heads;
+                int qOff = (r * heads + h) * headDim;
+                attendQuery(q, qOff, k[r], v[r], (h / group) * capacity[r] * headDim, out, headDim, keys[r], 0, keys[r] - 1, 0,
+                        scale, masks[r], scoreBuffer(keys[r]));
+            }
         });
     }
 
@@ -129,8 +135,8 @@ public final class Attention {
             max = Math.max(max, sc);
             visible++;
         }
-        Arrays.fill(out, qOff, qOff + headDim, 0f);
         if (visible == 0) {
+            Arrays.fill(out, qOff, qOff + headDim, 0f);
             // Hugging Face adds the dtype's minimum to every score of a fully masked row, which
             // makes them all equal: softmax is then uniform over every key.
             float w = 1f / keys;
@@ -140,10 +146,50 @@ public final class Attention {
             return;
         }
         float inv = 1f / VectorMath.expShifted(scores, 0, keys, max);
-        for (int s = 0; s < keys; s++) {
-            if (scores[s] != 0f) {
-                axpy(scores[s] * inv, v, kvBase + s * headDim, out, qOff, headDim);
+        weightedSum(scores, inv, keys, v, kvBase, out, qOff, headDim);
+    }
+
+    /**
+     * {@code out[o, o + n) = Σ_s (w[s]·scale) · v[base + s·n, ...]} over the keys with a non-zero
+     * weight, in ascending s: what {@link #axpy} once per key into a zeroed row gives, bit for bit,
+     * but with the row kept in registers (four vectors at a time) instead of stored and reloaded per key.
+     */
+    private static void weightedSum(float[] w, float scale, int keys, float[] v, int base, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int s = 0; s < keys; s++) {
+                if (w[s] != 0f) {
+                    FloatVector ws = FloatVector.broadcast(F, w[s] * scale);
+                    int r = base + s * n + i;
+                    a0 = FloatVector.fromArray(F, v, r).fma(ws, a0);
+                    a1 = FloatVector.fromArray(F, v, r + L).fma(ws, a1);
+                    a2 = FloatVector.fromArray(F, v, r + 2 * L).fma(ws, a2);
+                    a3 = FloatVector.fromArray(F, v, r + 3 * L).fma(ws, a3);
+                }
             }
+            a0.intoArray(out, o + i);
+            a1.intoArray(out, o + i + L);
+            a2.intoArray(out, o + i + 2 * L);
+            a3.intoArray(out, o + i + 3 * L);
+        }
+        for (; i + L <= n; i += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            for (int s = 0; s < keys; s++) {
+                if (w[s] != 0f) {
+                    a0 = FloatVector.fromArray(F, v, base + s * n + i).fma(FloatVector.broadcast(F, w[s] * scale), a0);
+                }
+            }
+            a0.intoArray(out, o + i);
+        }
+        for (; i < n; i++) {
+            float a = 0;
+            for (int s = 0; s < keys; s++) {
+                if (w[s] != 0f) {
+                    a += w[s] * scale * v[base + s * n + i];
+                }
+            }
+            out[o + i] = a;
         }
     }
 
