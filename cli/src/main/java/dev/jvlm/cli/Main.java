@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The {@code jvlm} command: subcommands for running, inspecting and converting models. */
-@Command(name = "jvlm", mixinStandardHelpOptions = true, version = "jvlm 0.1.0",
+// The help and version options are inherited, so that `jvlm bench --help` works as `jvlm help bench` does.
+@Command(name = "jvlm", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "jvlm 0.1.0",
         description = "Vision-language models on the JVM.",
         subcommands = {ForwardCommand.class, InspectCommand.class, InitCommand.class, BenchCommand.class, ScoreCommand.class,
                 GradsCommand.class, MergeCommand.class, GenerateCommand.class, ChatCommand.class, FinetuneCommand.class, DemoCommand.class, PreprocessCommand.class, TokenizeCommand.class, DetokenizeCommand.class, TemplateCommand.class, SynthCommand.class, EvalCommand.class, ServeCommand.class,

@@ -19,6 +19,19 @@ class RuntimeCommandsTest {
     Path tmp;
 
     @Test
+    void everyCommandTakesHelp() {
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            if (command.equals("help")) {
+                continue;
+            }
+            CliRunner r = CliRunner.run(command, "--help");
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: jvlm " + command), command + ": " + r.out());
+        }
+        assertTrue(CliRunner.run("bench", "-h").out().contains("--decode=<decode>"));
+    }
+
+    @Test
     void forwardWritesReferenceOutputs() {
         Path model = TestData.resource("models/gemma3");
         Path out = tmp.resolve("out.safetensors");
