@@ -64,43 +64,12 @@ final class VectorMath {
         return p * Double.longBitsToDouble(scale);
     }
 
-    /** {@link #exp(double)} lane by lane (NaN lanes give NaN). */
-    static DoubleVector exp(DoubleVector t) {
-        t = t.max(MIN_ARG).min(MAX_ARG);
-        DoubleVector shifted = t.fma(LOG2E, ROUNDER);
-        DoubleVector k = shifted.sub(ROUNDER);
-        DoubleVector r = k.neg().fma(DoubleVector.broadcast(D, LN2_HI), t);
-        r = k.neg().fma(DoubleVector.broadcast(D, LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(D, TAYLOR[0]);
-        for (int i = 1; i < TAYLOR.length; i++) {
-            p = p.fma(r, DoubleVector.broadcast(D, TAYLOR[i]));
-        }
-        DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        p = p.fma(r, one);
-        p = p.fma(r, one);
-        LongVector scale = shifted.reinterpretAsLongs().sub(ROUNDER_BITS - 1023).lanewise(VectorOperators.LSHL, 52);
-        return p.mul(scale.reinterpretAsDoubles());
-    }
-
     /**
      * {@code out[i] = (float) (x[i] / (1 + exp(-a · x[i])))}, times {@code gate[i]} if gate is not null,
      * for i in [from, to): SiLU (a = 1) and quick_gelu (a = 1.702), alone or gating an up projection.
      */
     static void sigmoidGate(float[] x, double a, float[] gate, float[] out, int from, int to) {
-        int i = from;
-        for (; i + N <= to; i += N) {
-            DoubleVector xd = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector e = exp(xd.mul(-a));
-            FloatVector s = (FloatVector) xd.div(e.add(1.0)).convertShape(VectorOperators.D2F, FH, 0);
-            if (gate != null) {
-                s = s.mul(FloatVector.fromArray(FH, gate, i));
-            }
-            s.intoArray(out, i);
-        }
-        for (; i < to; i++) {
-            float s = (float) (x[i] / (1.0 + exp(-a * x[i])));
-            out[i] = gate == null ? s : s * gate[i];
-        }
+        apply(x, true, a, 0f, gate, out, from, to);
     }
 
     /**
@@ -108,20 +77,49 @@ final class VectorMath {
      * their float sum, added in index order.
      */
     static float expShifted(float[] a, int off, int n, float max) {
-        int i = off;
-        int end = off + n;
-        for (; i + N <= end; i += N) {
-            FloatVector shifted = FloatVector.fromArray(FH, a, i).sub(max);
-            DoubleVector e = exp((DoubleVector) shifted.convertShape(VectorOperators.F2D, D, 0));
-            ((FloatVector) e.convertShape(VectorOperators.D2F, FH, 0)).intoArray(a, i);
-        }
-        for (; i < end; i++) {
-            a[i] = (float) exp(a[i] - max);
-        }
+        apply(a, false, 0, max, null, a, off, off + n);
         float sum = 0;
-        for (int j = off; j < end; j++) {
+        for (int j = off; j < off + n; j++) {
             sum += a[j];
         }
         return sum;
+    }
+
+    /**
+     * Both element-wise uses in one loop, {@link #exp(double)} written out inside it: a vector passed to
+     * a method C2 does not inline (a vector exp was "too large" to inline here) is boxed on every call.
+     */
+    private static void apply(float[] x, boolean sigmoid, double slope, float shift, float[] gate, float[] out, int from, int to) {
+        DoubleVector ln2Hi = DoubleVector.broadcast(D, LN2_HI);
+        DoubleVector ln2Lo = DoubleVector.broadcast(D, LN2_LO);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        int i = from;
+        for (; i + N <= to; i += N) {
+            FloatVector xf = FloatVector.fromArray(FH, x, i);
+            DoubleVector xd = (DoubleVector) (sigmoid ? xf : xf.sub(shift)).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector t = sigmoid ? xd.mul(-slope) : xd;
+            t = t.max(MIN_ARG).min(MAX_ARG);
+            DoubleVector shifted = t.fma(LOG2E, ROUNDER);
+            DoubleVector k = shifted.sub(ROUNDER);
+            DoubleVector r = k.neg().fma(ln2Hi, t);
+            r = k.neg().fma(ln2Lo, r);
+            DoubleVector p = DoubleVector.broadcast(D, TAYLOR[0]);
+            for (int c = 1; c < TAYLOR.length; c++) {
+                p = p.fma(r, DoubleVector.broadcast(D, TAYLOR[c]));
+            }
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            LongVector scale = shifted.reinterpretAsLongs().sub(ROUNDER_BITS - 1023).lanewise(VectorOperators.LSHL, 52);
+            DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+            FloatVector y = (FloatVector) (sigmoid ? xd.div(e.add(one)) : e).convertShape(VectorOperators.D2F, FH, 0);
+            if (gate != null) {
+                y = y.mul(FloatVector.fromArray(FH, gate, i));
+            }
+            y.intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            float y = sigmoid ? (float) (x[i] / (1.0 + exp(-slope * x[i]))) : (float) exp(x[i] - shift);
+            out[i] = gate == null ? y : y * gate[i];
+        }
     }
 }
