@@ -494,8 +494,8 @@ public final class MatMul {
      * Rows of x with each block of 2L elements reordered as its L even elements then its L odd ones
      * (the tail is left in place). A 512-bit load of 2L bfloat16 weights is then widened with one shift
      * (even elements) and one mask (odd elements), with no cross-lane conversion. Scalar on purpose:
-     * vector shuffles here ran uncompiled in GEMVs called only a few times (the benchmark's one
-     * 4096-wide matrix read a third slower) and saved a decoded token under 1 %.
+     * vector shuffles here (two-vector, or one-vector with a blend) saved a decoded token nothing
+     * measurable and slowed the 4096-wide bfloat16 GEMV to about half (docs/PERFORMANCE.md, session 5).
      */
     private static float[] deinterleave(float[] x, int m, int k, float[] out) {
         for (int i = 0; i < m; i++) {
