@@ -152,13 +152,14 @@ public final class MatMul {
             firstRow[g + 1] = firstRow[g] + weights[g].dim(0);
             bf16 |= weights[g].dtype() == DType.BF16;
         }
-        // Into the same buffer every time: a freshly allocated copy of x per call cost bfloat16 decode
-        // about a tenth of its GEMV rate (docs/PERFORMANCE.md, "Decode, session 5").
+        // Into the same buffer every time: with a freshly allocated copy of x per call, a replay of a
+        // decoded token's bfloat16 GEMVs read about a tenth slower.
         float[] xs = bf16 ? deinterleave(x, m, k, threadBuffer(DEINTERLEAVED, m * k)) : null;
-        // Each thread streams its own contiguous share of the rows (of all the weights in turn) and then
-        // takes chunks from the back of the others' shares. Chunks handed out to whichever thread came
-        // next broke every thread's stream at each chunk, so the prefetchers restarted: a decode token's
-        // GEMVs read 10-20 % slower that way (docs/PERFORMANCE.md, "Decode, session 5").
+        // Each thread streams its own contiguous range of the rows (of all the weights in turn), and one
+        // out of work takes over half of what is left of another's (Parallel.forEachRange). Chunks handed
+        // out to whichever thread came next broke every thread's stream at each chunk and restarted the
+        // prefetchers: a decode token's GEMVs read 10-20 % slower that way (docs/PERFORMANCE.md,
+        // "Decode, session 5").
         long rowBytes = (long) k * weights[0].dtype().byteSize();
         int chunk = (int) Math.max(GEMV_MIN_CHUNK_ROWS, Math.min(1 << 16, GEMV_CHUNK_BYTES / rowBytes) & ~3);
         Parallel.forEachRange(firstRow[weights.length], chunk, 4, (from, to) -> {

@@ -20,7 +20,7 @@ public final class Parallel {
      * sched_yield call (which cost each decode job about a microsecond of start-up).
      */
     private static final long PURE_SPIN_NANOS = 50_000;
-    /** Longs between two shares of {@link #forEachRange}: 128 bytes, two cache lines. */
+    /** Longs between two ranges of {@link #forEachRange}: 128 bytes, two cache lines. */
     private static final int SHARE_STRIDE = 16;
     private static volatile Pool pool;
     private static int requestedThreads = defaultThreads();
