@@ -38,10 +38,10 @@ public final class Ops {
 
         public float apply(float x) {
             return switch (this) {
-                case SILU -> (float) (x / (1.0 + VectorMath.exp(-x)));
+                case SILU -> VectorMath.sigmoidGate(x, 1.0);
                 case GELU -> (float) (0.5 * x * (1.0 + erf(x / Math.sqrt(2.0))));
                 case GELU_TANH -> (float) (0.5 * x * (1.0 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
-                case QUICK_GELU -> (float) (x / (1.0 + VectorMath.exp(-QUICK_GELU_SLOPE * x)));
+                case QUICK_GELU -> VectorMath.sigmoidGate(x, QUICK_GELU_SLOPE);
                 case RELU -> Math.max(0f, x);
             };
         }
