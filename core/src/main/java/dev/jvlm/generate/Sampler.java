@@ -18,6 +18,10 @@ final class Sampler {
 
     /** Picks the next token from {@code logits[off, off+vocab)}; {@code seen} are the ids so far (prompt included). */
     int next(float[] logits, int off, int vocab, long[] seen, int seenCount) {
+        if (params.isGreedy() && params.repetitionPenalty() == 1) {
+            // Read in place: a decode step would otherwise copy the whole vocabulary's logits per token.
+            return argmax(logits, off, vocab);
+        }
         float[] s = Arrays.copyOfRange(logits, off, off + vocab);
         if (params.repetitionPenalty() != 1) {
             float p = (float) params.repetitionPenalty();
@@ -31,7 +35,7 @@ final class Sampler {
             }
         }
         if (params.isGreedy()) {
-            return argmax(s);
+            return argmax(s, 0, vocab);
         }
         float t = (float) params.temperature();
         for (int i = 0; i < vocab; i++) {
@@ -117,11 +121,11 @@ final class Sampler {
         return p;
     }
 
-    /** Index of the largest value; the first one on ties, as torch.argmax. */
-    static int argmax(float[] s) {
+    /** Index in [0, n) of the largest of {@code s[off, off + n)}; the first one on ties, as torch.argmax. */
+    static int argmax(float[] s, int off, int n) {
         int best = 0;
-        for (int i = 1; i < s.length; i++) {
-            if (s[i] > s[best]) {
+        for (int i = 1; i < n; i++) {
+            if (s[off + i] > s[off + best]) {
                 best = i;
             }
         }

@@ -52,7 +52,7 @@ class GeneratorTest {
         System.arraycopy(generated, 0, all, p.length, generated.length);
         Tensor logits = lm.forward(new long[][] {all}, null, false).logits();
         for (int i = 0; i < generated.length; i++) {
-            assertEquals(Sampler.argmax(row(logits, p.length - 1 + i, vocab)), generated[i], "token " + i);
+            assertEquals(Sampler.argmax(row(logits, p.length - 1 + i, vocab), 0, vocab), generated[i], "token " + i);
         }
     }
 

@@ -15,7 +15,11 @@ class SamplerTest {
     @Test
     void greedyTakesTheFirstMaximum() {
         assertEquals(1, sample(SamplingParams.greedy(1), new long[0]));
-        assertEquals(0, Sampler.argmax(new float[] {2, 2, 1}));
+        assertEquals(0, Sampler.argmax(new float[] {2, 2, 1}, 0, 3));
+        // A row of a batch's logits: the index is within the row, and the rows around it are not read.
+        float[] rows = {9, 9, 1.0f, 3.0f, 3.0f, 2.9f, 9, 9};
+        assertEquals(1, Sampler.argmax(rows, 2, 4));
+        assertEquals(1, new Sampler(SamplingParams.greedy(1)).next(rows, 2, 4, new long[0], 0));
     }
 
     @Test
