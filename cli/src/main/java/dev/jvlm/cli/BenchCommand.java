@@ -73,6 +73,16 @@ final class BenchCommand implements Callable<Integer> {
             serve();
             return 0;
         }
+        if (prefill < 1) {
+            throw new JvlmException("--prefill must be at least 1, got " + prefill);
+        }
+        if (decode < 2) {
+            // Decode is timed from the first generated token to the last.
+            throw new JvlmException("--decode must be at least 2, got " + decode);
+        }
+        if (trainingText < 1) {
+            throw new JvlmException("--training-text must be at least 1, got " + trainingText);
+        }
         Benchmarks b = new Benchmarks(System.out);
         b.probes();
         b.kernels();

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RuntimeCommandsTest {
     @TempDir
@@ -29,6 +31,15 @@ class RuntimeCommandsTest {
             assertTrue(r.out().startsWith("Usage: jvlm " + command), command + ": " + r.out());
         }
         assertTrue(CliRunner.run("bench", "-h").out().contains("--decode=<decode>"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--decode, 1, --decode must be at least 2, got 1",
+            "--prefill, 0, --prefill must be at least 1, got 0", "--training-text, -5, --training-text must be at least 1, got -5"})
+    void theBenchmarkRefusesCountsItCannotTime(String flag, String value, String message) {
+        CliRunner r = CliRunner.run("bench", flag, value);
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("jvlm: " + message), r.err());
     }
 
     @Test

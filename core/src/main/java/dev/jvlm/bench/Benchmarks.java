@@ -143,7 +143,8 @@ public final class Benchmarks {
 
     /** Prefill and decode on a random-weight model written to disk and mapped, as users run it. */
     public void model(String configJson, String name, int prefillTokens, int decodeTokens) throws IOException {
-        out.printf("| model | dtype | prefill %d tok | decode | decode roofline | fraction |%n|---|---|---|---|---|---|%n", prefillTokens);
+        out.printf("| model | dtype | prefill %d tok | decode | decode roofline | fraction (median of %d runs, range) |%n"
+                + "|---|---|---|---|---|---|%n", prefillTokens, DECODE_REPEATS);
         StringBuilder batched = new StringBuilder("| model | dtype | sequences per decode step | time per step | tokens/s |"
                 + " speed-up over one |%n|---|---|---|---|---|---|%n".formatted());
         for (DType t : new DType[] {DType.F32, DType.BF16}) {
@@ -156,14 +157,20 @@ public final class Benchmarks {
                 ModelWriter.write(model, cfg, weights.tensors(), t, null);
                 LanguageModel lm = LanguageModel.load(model);
                 double prefill = prefillTokensPerSecond(lm, prefillTokens);
-                // The bandwidth of this shared machine drifts over minutes, so the roofline is measured
-                // again right before the decode it bounds.
-                double nearBandwidth = Probes.mappedReadBandwidthGBs();
-                double decode = decodeTokensPerSecond(lm, decodeTokens);
+                // As many untimed runs as timed ones first: C2 keeps compiling parts of the decode path
+                // (the one-row kernels, the decode attention) through the first runs, and its compiler
+                // threads take a core from the two the decode runs on while it does.
+                double runSeconds = 0;
+                for (int rep = 0; rep < DECODE_REPEATS; rep++) {
+                    runSeconds = decodeSecondsPerToken(lm, decodeTokens) * (decodeTokens - 1);
+                }
                 double bytesPerToken = decodeBytesPerToken(lm.config(), t);
-                double roofline = nearBandwidth * 1e9 / bytesPerToken;
-                out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token at %.1f GB/s) | %.0f %% |%n", name, t,
-                        prefill, decode, roofline, bytesPerToken / 1e6, nearBandwidth, 100 * decode / roofline);
+                DecodeRun[] runs = decodeRuns(lm, decodeTokens, runSeconds, bytesPerToken);
+                DecodeRun median = runs[runs.length / 2];
+                out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token at %.1f GB/s) | %.0f %% (%.0f to %.0f %%) |%n",
+                        name, t, prefill, 1 / median.secondsPerToken(), median.rooflineTokensPerSecond(bytesPerToken),
+                        bytesPerToken / 1e6, median.bandwidthGBs(), 100 * median.fraction(bytesPerToken),
+                        100 * runs[0].fraction(bytesPerToken), 100 * runs[runs.length - 1].fraction(bytesPerToken));
                 double one = 0;
                 for (int rows : BATCHED_ROWS) {
                     double seconds = batchedDecodeStepSeconds(lm, rows, 8);
@@ -181,8 +188,9 @@ public final class Benchmarks {
 
     /** Sequences per step of the continuous-batching decode benchmark (up to 16 the weights stream, 32 is blocked). */
     private static final int[] BATCHED_ROWS = {1, 4, 8, 16, 32};
-    /** Decode runs timed; the best counts, as for the bandwidth probe it is compared with. */
+    /** Decode runs timed, each against the bandwidth measured right before it. */
     private static final int DECODE_REPEATS = 5;
+    private static final long[][] DECODE_PROMPT = {{1, 2, 3, 4, 5, 6, 7, 8}};
 
     /**
      * The continuous-batching decode step ({@link LanguageModel#decode}): {@code rows} sequences with
@@ -248,22 +256,41 @@ public final class Benchmarks {
         return tokens / best;
     }
 
-    private static double decodeTokensPerSecond(LanguageModel lm, int tokens) {
-        long[][] prompt = {{1, 2, 3, 4, 5, 6, 7, 8}};
-        // Warm-up as long as the timed runs: C2 keeps compiling parts of the decode path (the one-row
-        // kernels, the decode attention) through the first runs, and its compiler threads take a core
-        // from the two the decode runs on while it does.
-        for (int rep = 0; rep < DECODE_REPEATS; rep++) {
-            Generator.generate(lm, prompt, SamplingParams.greedy(tokens), null, null);
+    /** One timed decode run and the mapped-read bandwidth measured right before it. */
+    record DecodeRun(double bandwidthGBs, double secondsPerToken) {
+        double rooflineTokensPerSecond(double bytesPerToken) {
+            return bandwidthGBs * 1e9 / bytesPerToken;
         }
-        double best = Double.MAX_VALUE;
-        for (int rep = 0; rep < DECODE_REPEATS; rep++) {
-            long[] stamps = new long[tokens];
-            int[] count = {0};
-            Generator.generate(lm, prompt, SamplingParams.greedy(tokens), (b, id) -> stamps[count[0]++] = System.nanoTime(), null);
-            // From the first generated token to the last: decode steps only, prefill excluded.
-            best = Math.min(best, (stamps[tokens - 1] - stamps[0]) / 1e9 / (tokens - 1));
+
+        double fraction(double bytesPerToken) {
+            return 1 / secondsPerToken / rooflineTokensPerSecond(bytesPerToken);
         }
-        return 1 / best;
+    }
+
+    /**
+     * Decode runs, each right after a bandwidth window as long as one run, sorted by the fraction of
+     * their roofline (the median is reported). The bandwidth of this shared machine moves between
+     * phases lasting seconds (about 35 and 55 GB/s), so a roofline measured once before several runs
+     * can belong to another phase than the runs; each run is compared with the window just before it.
+     */
+    private static DecodeRun[] decodeRuns(LanguageModel lm, int tokens, double runSeconds, double bytesPerToken) throws IOException {
+        DecodeRun[] runs = new DecodeRun[DECODE_REPEATS];
+        try (Probes.MappedFile probe = Probes.MappedFile.create()) {
+            for (int rep = 0; rep < DECODE_REPEATS; rep++) {
+                double bandwidth = probe.readGBs(runSeconds);
+                runs[rep] = new DecodeRun(bandwidth, decodeSecondsPerToken(lm, tokens));
+            }
+        }
+        java.util.Arrays.sort(runs, java.util.Comparator.comparingDouble(r -> r.fraction(bytesPerToken)));
+        return runs;
+    }
+
+    /** Seconds per token of one greedy decode of {@code tokens} tokens, from the first generated token to the last. */
+    private static double decodeSecondsPerToken(LanguageModel lm, int tokens) {
+        long[] stamps = new long[tokens];
+        int[] count = {0};
+        Generator.generate(lm, DECODE_PROMPT, SamplingParams.greedy(tokens), (b, id) -> stamps[count[0]++] = System.nanoTime(), null);
+        // Decode steps only: the prompt's prefill comes before the first stamp.
+        return (stamps[tokens - 1] - stamps[0]) / 1e9 / (tokens - 1);
     }
 }

@@ -69,57 +69,99 @@ public final class Probes {
 
     /**
      * Read bandwidth in GB/s streaming a 1 GiB file mapped the way checkpoints are (page-cache pages,
-     * read through a memory segment), over all threads. This is the ceiling for decoding, which
-     * streams mapped weights.
+     * read through a memory segment), over all threads: the best of four passes. This is the ceiling
+     * for decoding, which streams mapped weights.
      */
     public static double mappedReadBandwidthGBs() throws java.io.IOException {
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("jvlm-probe", ".bin");
-        try {
-            long size = 1L << 30;
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-                java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(1 << 24);
-                for (long pos = 0; pos < size; pos += block.capacity()) {
-                    block.clear();
-                    while (block.hasRemaining()) {
-                        ch.write(block, pos + block.position());
-                    }
-                }
+        try (MappedFile file = MappedFile.create()) {
+            double best = 0;
+            for (int pass = 0; pass < 4; pass++) {
+                best = Math.max(best, file.readGBs(0));
             }
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-                 var arena = java.lang.foreign.Arena.ofShared()) {
-                java.lang.foreign.MemorySegment seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                int threads = Parallel.threads();
-                int chunks = threads * 16;
-                long chunk = size / chunks;
-                int l = F.length();
-                double best = 0;
-                for (int rep = 0; rep < 5; rep++) {
-                    long t0 = System.nanoTime();
-                    float[] partial = new float[chunks];
-                    Parallel.forEach(chunks, c -> {
-                        // Four independent sums: the adds never wait on each other, so only memory limits the loop.
-                        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-                        FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-                        for (long b = c * chunk, end = (c + 1) * chunk; b < end; b += 16L * l) {
-                            acc0 = acc0.add(FloatVector.fromMemorySegment(F, seg, b, java.nio.ByteOrder.LITTLE_ENDIAN));
-                            acc1 = acc1.add(FloatVector.fromMemorySegment(F, seg, b + 4L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
-                            acc2 = acc2.add(FloatVector.fromMemorySegment(F, seg, b + 8L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
-                            acc3 = acc3.add(FloatVector.fromMemorySegment(F, seg, b + 12L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
-                        }
-                        partial[c] = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-                    });
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    sink += partial[0];
-                    // The first pass faults the pages in; only warm passes count.
-                    if (rep > 0) {
-                        best = Math.max(best, size / s / 1e9);
-                    }
-                }
-                return best;
-            }
-        } finally {
-            java.nio.file.Files.deleteIfExists(file);
+            return best;
         }
+    }
+
+    /**
+     * The 1 GiB file of {@link #mappedReadBandwidthGBs()}, written, mapped and faulted in once, so that
+     * bandwidth windows can alternate with the runs they bound. Deleted on close.
+     */
+    public static final class MappedFile implements AutoCloseable {
+        private static final long SIZE = 1L << 30;
+        private final java.nio.file.Path path;
+        private final java.lang.foreign.Arena arena;
+        private final java.lang.foreign.MemorySegment segment;
+
+        private MappedFile(java.nio.file.Path path, java.lang.foreign.Arena arena, java.lang.foreign.MemorySegment segment) {
+            this.path = path;
+            this.arena = arena;
+            this.segment = segment;
+        }
+
+        public static MappedFile create() throws java.io.IOException {
+            java.nio.file.Path path = java.nio.file.Files.createTempFile("jvlm-probe", ".bin");
+            java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+            try {
+                try (var ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(1 << 24);
+                    for (long pos = 0; pos < SIZE; pos += block.capacity()) {
+                        block.clear();
+                        while (block.hasRemaining()) {
+                            ch.write(block, pos + block.position());
+                        }
+                    }
+                }
+                java.lang.foreign.MemorySegment segment;
+                try (var ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+                    segment = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, SIZE, arena);
+                }
+                // The first pass faults the pages in; only warm passes are measured.
+                readPass(segment);
+                return new MappedFile(path, arena, segment);
+            } catch (java.io.IOException | RuntimeException e) {
+                arena.close();
+                java.nio.file.Files.deleteIfExists(path);
+                throw e;
+            }
+        }
+
+        /** GB/s over whole passes lasting at least {@code seconds} together (one pass for 0). */
+        public double readGBs(double seconds) {
+            long t0 = System.nanoTime();
+            long bytes = 0;
+            do {
+                readPass(segment);
+                bytes += SIZE;
+            } while (System.nanoTime() - t0 < seconds * 1e9);
+            return bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            arena.close();
+            java.nio.file.Files.deleteIfExists(path);
+        }
+    }
+
+    /** One streaming sum over the whole segment, in 16 chunks per thread. */
+    private static void readPass(java.lang.foreign.MemorySegment seg) {
+        int chunks = Parallel.threads() * 16;
+        long chunk = seg.byteSize() / chunks;
+        int l = F.length();
+        float[] partial = new float[chunks];
+        Parallel.forEach(chunks, c -> {
+            // Four independent sums: the adds never wait on each other, so only memory limits the loop.
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+            for (long b = c * chunk, end = (c + 1) * chunk; b < end; b += 16L * l) {
+                acc0 = acc0.add(FloatVector.fromMemorySegment(F, seg, b, java.nio.ByteOrder.LITTLE_ENDIAN));
+                acc1 = acc1.add(FloatVector.fromMemorySegment(F, seg, b + 4L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
+                acc2 = acc2.add(FloatVector.fromMemorySegment(F, seg, b + 8L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
+                acc3 = acc3.add(FloatVector.fromMemorySegment(F, seg, b + 12L * l, java.nio.ByteOrder.LITTLE_ENDIAN));
+            }
+            partial[c] = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        });
+        sink += partial[0];
     }
 
     /** Read bandwidth in GB/s (10^9 bytes) streaming a 1 GiB heap array over all threads. */
