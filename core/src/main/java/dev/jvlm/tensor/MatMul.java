@@ -5,7 +5,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,6 +23,8 @@ public final class MatMul {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** L bfloat16 values: half a float vector's bits, widened lane for lane into {@link #I}. */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** Panel width: two vectors. */
     static final int NR = 2 * L;
     /** Rows of x per micro-kernel call. */
@@ -43,7 +47,6 @@ public final class MatMul {
     private static final int GEMV_MIN_CHUNK_ROWS = 16;
 
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> DEINTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
 
     private MatMul() {
     }
@@ -147,14 +150,9 @@ public final class MatMul {
 
     private static void gemv(float[] x, int m, int k, Tensor[] weights, float[][] bias, float[][] out) {
         int[] firstRow = new int[weights.length + 1];
-        boolean bf16 = false;
         for (int g = 0; g < weights.length; g++) {
             firstRow[g + 1] = firstRow[g] + weights[g].dim(0);
-            bf16 |= weights[g].dtype() == DType.BF16;
         }
-        // Into the same buffer every time: with a freshly allocated copy of x per call, a replay of a
-        // decoded token's bfloat16 GEMVs read about a tenth slower.
-        float[] xs = bf16 ? deinterleave(x, m, k, threadBuffer(DEINTERLEAVED, m * k)) : null;
         // Each thread streams its own contiguous range of the rows (of all the weights in turn), and one
         // out of work takes over half of what is left of another's (Parallel.forEachRange). Chunks handed
         // out to whichever thread came next broke every thread's stream at each chunk and restarted the
@@ -168,7 +166,7 @@ public final class MatMul {
                 int n1 = Math.min(to, firstRow[g + 1]) - firstRow[g];
                 if (n0 < n1) {
                     Tensor w = weights[g];
-                    gemvRows(w, w.dtype() == DType.BF16 ? xs : x, m, k, n0, n1, bias[g], out[g], w.dim(0));
+                    gemvRows(w, x, m, k, n0, n1, bias[g], out[g], w.dim(0));
                 }
             }
         });
@@ -341,55 +339,47 @@ public final class MatMul {
     }
 
     /**
-     * {@link #dot4x4F32} for bfloat16 weights against four deinterleaved rows of x: each weight load is
-     * also widened once for the four rows, and every pair adds in {@link #dot4Bf16}'s order.
+     * {@link #dot4x4F32} for bfloat16 weights: each weight load is widened once for the four rows of x,
+     * and every pair adds in {@link #dot4x4F32}'s order.
      */
     private static void dot4x4Bf16(float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
         long rs = 2L * k;
-        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
         int i = 0;
-        for (; i + 2 * L <= k; i += 2 * L) {
+        for (; i + L <= k; i += L) {
             long b = wByte + 2L * i;
-            IntVector p0 = IntVector.fromMemorySegment(I, w, b, ByteOrder.LITTLE_ENDIAN);
-            IntVector p1 = IntVector.fromMemorySegment(I, w, b + rs, ByteOrder.LITTLE_ENDIAN);
-            IntVector p2 = IntVector.fromMemorySegment(I, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
-            IntVector p3 = IntVector.fromMemorySegment(I, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
-            FloatVector e0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector o0 = p0.and(highMask).reinterpretAsFloats();
-            FloatVector e1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector o1 = p1.and(highMask).reinterpretAsFloats();
-            FloatVector e2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector o2 = p2.and(highMask).reinterpretAsFloats();
-            FloatVector e3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector o3 = p3.and(highMask).reinterpretAsFloats();
-            FloatVector even = FloatVector.fromArray(F, x, xo + i);
-            FloatVector odd = FloatVector.fromArray(F, x, xo + i + L);
-            c00 = o0.fma(odd, e0.fma(even, c00));
-            c01 = o1.fma(odd, e1.fma(even, c01));
-            c02 = o2.fma(odd, e2.fma(even, c02));
-            c03 = o3.fma(odd, e3.fma(even, c03));
-            even = FloatVector.fromArray(F, x, xo + k + i);
-            odd = FloatVector.fromArray(F, x, xo + k + i + L);
-            c10 = o0.fma(odd, e0.fma(even, c10));
-            c11 = o1.fma(odd, e1.fma(even, c11));
-            c12 = o2.fma(odd, e2.fma(even, c12));
-            c13 = o3.fma(odd, e3.fma(even, c13));
-            even = FloatVector.fromArray(F, x, xo + 2 * k + i);
-            odd = FloatVector.fromArray(F, x, xo + 2 * k + i + L);
-            c20 = o0.fma(odd, e0.fma(even, c20));
-            c21 = o1.fma(odd, e1.fma(even, c21));
-            c22 = o2.fma(odd, e2.fma(even, c22));
-            c23 = o3.fma(odd, e3.fma(even, c23));
-            even = FloatVector.fromArray(F, x, xo + 3 * k + i);
-            odd = FloatVector.fromArray(F, x, xo + 3 * k + i + L);
-            c30 = o0.fma(odd, e0.fma(even, c30));
-            c31 = o1.fma(odd, e1.fma(even, c31));
-            c32 = o2.fma(odd, e2.fma(even, c32));
-            c33 = o3.fma(odd, e3.fma(even, c33));
+            // Widened in place rather than by a helper: a vector returned from a call C2 does not inline is boxed.
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            c00 = w0.fma(x0, c00);
+            c01 = w1.fma(x0, c01);
+            c02 = w2.fma(x0, c02);
+            c03 = w3.fma(x0, c03);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + k + i);
+            c10 = w0.fma(x1, c10);
+            c11 = w1.fma(x1, c11);
+            c12 = w2.fma(x1, c12);
+            c13 = w3.fma(x1, c13);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * k + i);
+            c20 = w0.fma(x2, c20);
+            c21 = w1.fma(x2, c21);
+            c22 = w2.fma(x2, c22);
+            c23 = w3.fma(x2, c23);
+            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * k + i);
+            c30 = w0.fma(x3, c30);
+            c31 = w1.fma(x3, c31);
+            c32 = w2.fma(x3, c32);
+            c33 = w3.fma(x3, c33);
         }
         // Stored here rather than in a helper: a vector passed to a call C2 does not inline is boxed.
         c00.intoArray(lanes, 0);
@@ -422,28 +412,22 @@ public final class MatMul {
         }
     }
 
-    /** Four bfloat16 weight rows against one deinterleaved row of x (see {@link #deinterleave}). */
+    /** {@link #dot4F32} for bfloat16 weights, in its order: four rows streamed side by side against one row of x. */
     private static void dot4Bf16(float[] x, int xo, MemorySegment w, long wByte, int k, float[] lanes, float[] out) {
         long rs = 2L * k;
-        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int i = 0;
-        for (; i + 2 * L <= k; i += 2 * L) {
-            FloatVector even = FloatVector.fromArray(F, x, xo + i);
-            FloatVector odd = FloatVector.fromArray(F, x, xo + i + L);
+        for (; i + L <= k; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
             long b = wByte + 2L * i;
-            IntVector p0 = IntVector.fromMemorySegment(I, w, b, ByteOrder.LITTLE_ENDIAN);
-            IntVector p1 = IntVector.fromMemorySegment(I, w, b + rs, ByteOrder.LITTLE_ENDIAN);
-            IntVector p2 = IntVector.fromMemorySegment(I, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
-            IntVector p3 = IntVector.fromMemorySegment(I, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
-            a0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a0);
-            a0 = p0.and(highMask).reinterpretAsFloats().fma(odd, a0);
-            a1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a1);
-            a1 = p1.and(highMask).reinterpretAsFloats().fma(odd, a1);
-            a2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a2);
-            a2 = p2.and(highMask).reinterpretAsFloats().fma(odd, a2);
-            a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(even, a3);
-            a3 = p3.and(highMask).reinterpretAsFloats().fma(odd, a3);
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a0);
+            a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a1);
+            a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a2);
+            a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a3);
         }
         // Reduced from memory: these kernels are large enough that C2 stops inlining calls in them, and a
         // vector passed to a call that is not inlined is boxed (allocated) on every call.
@@ -492,41 +476,23 @@ public final class MatMul {
     }
 
     /**
-     * Rows of x with each block of 2L elements reordered as its L even elements then its L odd ones
-     * (the tail is left in place). A 512-bit load of 2L bfloat16 weights is then widened with one shift
-     * (even elements) and one mask (odd elements), with no cross-lane conversion. Scalar on purpose:
-     * vector shuffles here (two-vector, or one-vector with a blend) saved a decoded token nothing
-     * measurable and slowed the 4096-wide bfloat16 GEMV to about half (docs/PERFORMANCE.md, session 5).
+     * {@link #dotRowsF32} for bfloat16 weights, in its order. Each L weights are loaded as half a
+     * vector and widened lane for lane (zero-extended, shifted into the high half); the earlier form,
+     * a full vector of 2L weights split into its even and odd halves by a shift and a mask against a
+     * deinterleaved copy of x, read a decoded token's weights about 5 % slower (docs/PERFORMANCE.md,
+     * session 6).
      */
-    private static float[] deinterleave(float[] x, int m, int k, float[] out) {
-        for (int i = 0; i < m; i++) {
-            int src = i * k;
-            int dst = i * k;
-            int b = 0;
-            for (; b + 2 * L <= k; b += 2 * L) {
-                for (int j = 0; j < L; j++) {
-                    out[dst + b + j] = x[src + b + 2 * j];
-                    out[dst + b + L + j] = x[src + b + 2 * j + 1];
-                }
-            }
-            System.arraycopy(x, src + b, out, dst + b, k - b);
-        }
-        return out;
-    }
-
-    /** {@link #dotRowsF32} for bfloat16 weights, each row in the order of {@link #dot4Bf16}'s rows (x deinterleaved). */
     private static void dotRowsBf16(float[] x, int m, int k, MemorySegment w, int j0, int j1, float[] bias, float[] out, int n) {
-        IntVector highMask = IntVector.broadcast(I, 0xffff0000);
         for (int j = j0; j < j1; j++) {
             long wByte = 2L * j * k;
             for (int r = 0; r < m; r++) {
                 int xo = r * k;
                 FloatVector a0 = FloatVector.zero(F);
                 int i = 0;
-                for (; i + 2 * L <= k; i += 2 * L) {
-                    IntVector p = IntVector.fromMemorySegment(I, w, wByte + 2L * i, ByteOrder.LITTLE_ENDIAN);
-                    a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
-                    a0 = p.and(highMask).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i + L), a0);
+                for (; i + L <= k; i += L) {
+                    FloatVector wv = ((IntVector) ShortVector.fromMemorySegment(S, w, wByte + 2L * i, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a0 = wv.fma(FloatVector.fromArray(F, x, xo + i), a0);
                 }
                 float s = Lanes.sum(a0);
                 for (; i < k; i++) {

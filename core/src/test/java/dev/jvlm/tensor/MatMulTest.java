@@ -118,6 +118,25 @@ class MatMulTest {
         }
     }
 
+    /**
+     * The bfloat16 kernels widen each weight and add in the float32 kernels' order, so a bfloat16
+     * weight streams to bitwise the result of its float32 widening, through every GEMV kernel (rows of
+     * x one to three and beyond four, short rows with and without a tail, long rows).
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 576", "3, 583", "4, 576", "7, 583", "16, 576", "1, 4100", "5, 4100"})
+    void bfloat16WeightsStreamToBitwiseTheirFloat32Widening(int m, int k) {
+        SplittableRandom r = new SplittableRandom(m * 13L + k);
+        Tensor x = random(r, m, k);
+        Tensor bf16 = offHeap(random(r, 70, k), DType.BF16);
+        Tensor widened = offHeap(bf16.toF32(), DType.F32);
+        Tensor a = MatMul.linear(x, bf16, null);
+        Tensor b = MatMul.linear(x, widened, null);
+        for (int i = 0; i < a.numel(); i++) {
+            assertEquals(b.getFloat(i), a.getFloat(i), 0f, "element " + i);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"1, 5, 7, F32", "9, 33, 40, BF16", "20, 64, 65, F32"})
     void plainMatmulAndTransposeMatchNaive(int m, int k, int n, DType dtype) {
