@@ -155,6 +155,7 @@ public final class Benchmarks {
                 RandomWeights weights = new RandomWeights(7, 0.02, t);
                 LanguageModel.create(cfg, weights);
                 ModelWriter.write(model, cfg, weights.tensors(), t, null);
+                flushToDisk(model);
                 LanguageModel lm = LanguageModel.load(model);
                 double prefill = prefillTokensPerSecond(lm, prefillTokens);
                 // As many untimed runs as timed ones first: C2 keeps compiling parts of the decode path
@@ -184,6 +185,22 @@ public final class Benchmarks {
         }
         out.println();
         out.println(batched);
+    }
+
+    /**
+     * Writes a freshly written model's files to disk, so that the kernel's write-back of their dirty
+     * pages (about 30 s after writing) does not run on the benchmark's cores in the middle of a run.
+     */
+    private static void flushToDisk(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.force(false);
+                    }
+                }
+            }
+        }
     }
 
     /** Sequences per step of the continuous-batching decode benchmark (up to 16 the weights stream, 32 is blocked). */

@@ -110,6 +110,9 @@ public final class Probes {
                             ch.write(block, pos + block.position());
                         }
                     }
+                    // On disk before anything is timed: otherwise the kernel writes the dirty pages back
+                    // about 30 s later, on the cores the benchmark is using.
+                    ch.force(false);
                 }
                 java.lang.foreign.MemorySegment segment;
                 try (var ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
