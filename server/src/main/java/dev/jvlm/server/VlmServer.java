@@ -289,14 +289,16 @@ public final class VlmServer implements AutoCloseable {
     private JsonNode readJson(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > options.maxBodyBytes()) {
+            drain(ex.getRequestBody());
             throw bodyTooLarge();
         }
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
-        }
-        if (body.length > options.maxBodyBytes()) {
-            throw bodyTooLarge();
+            if (body.length > options.maxBodyBytes()) {
+                drain(in);
+                throw bodyTooLarge();
+            }
         }
         if (body.length == 0) {
             throw ApiError.invalid(null, "empty request body; expected a JSON object");
@@ -307,6 +309,24 @@ public final class VlmServer implements AutoCloseable {
             throw ApiError.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
+
+    /**
+     * Reads and drops what is left of a request body refused for its size, up to {@link #DRAIN_BYTES}:
+     * a connection closed while the client is still sending is reset, and the client then sees a
+     * broken connection instead of the 413. Beyond that the connection is closed as it is.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        for (long left = DRAIN_BYTES; left > 0; ) {
+            int n = in.read(sink, 0, (int) Math.min(sink.length, left));
+            if (n < 0) {
+                return;
+            }
+            left -= n;
+        }
+    }
+
+    private static final long DRAIN_BYTES = 32L << 20;
 
     private ApiError bodyTooLarge() {
         return new ApiError(413, "invalid_request_error", null, "request_too_large",

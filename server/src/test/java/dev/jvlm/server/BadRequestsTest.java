@@ -34,6 +34,24 @@ class BadRequestsTest {
         return Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * A client that sends its whole body before it reads (as most do) gets the 413: the server reads
+     * and drops the body (20 MB here, more than the loopback buffers hold) instead of closing the
+     * connection under it, which reset the connection and failed the client's write.
+     */
+    @Test
+    void aBodyFarOverTheLimitIsAnsweredNotReset() throws Exception {
+        ServerOptions d = TestServer.options();
+        ServerOptions limits = new ServerOptions(d.host(), 0, null, 256 * 1024, d.maxImageBytes(), d.maxImagePixels(),
+                d.maxImagesPerRequest(), d.maxTokens(), d.maxBatch(), d.queueCapacity(), d.requestTimeout(), d.urlFetch(),
+                d.urlFetchTimeout(), false, d.shutdownGrace());
+        try (VlmServer server = TestServer.start(limits)) {
+            String status = TestServer.streamThenHangUp(server, user("\"" + "x".repeat(20_000_000) + "\""));
+            assertTrue(status.startsWith("HTTP/1.1 413"), status);
+            assertEquals(200, TestServer.post(server, "/v1/chat/completions", user("\"hi\"")).status());
+        }
+    }
+
     @Test
     void malformedRequestsAreRefusedAndAGoodOneStillSucceeds() throws Exception {
         Path notImage = Files.writeString(tmp.resolve("notes.png"), "not an image");
