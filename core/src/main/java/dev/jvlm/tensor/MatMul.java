@@ -193,11 +193,7 @@ public final class MatMul {
                 int i = 0;
                 // Four rows of x at a time (a batched decode step): each weight vector loaded serves all four.
                 for (; i + 4 <= m; i += 4) {
-                    if (dt == DType.F32) {
-                        dot4x4F32(x, i * k, k, seg, (long) j * k * 4, lanes, sixteen);
-                    } else {
-                        dot4x4Bf16(x, i * k, k, seg, (long) j * k * 2, lanes, sixteen);
-                    }
+                    dot4x4(dt == DType.BF16, x, i * k, k, seg, (long) j * k * dt.byteSize(), lanes, sixteen);
                     for (int a = 0; a < 4; a++) {
                         for (int r = 0; r < 4; r++) {
                             float v = sixteen[4 * a + r];
@@ -267,99 +263,40 @@ public final class MatMul {
     }
 
     /**
-     * Four float32 weight rows against four rows of x (at {@code xo}, {@code xo + k}, ...), with sixteen
-     * accumulators so that each weight vector loaded serves four rows of x: the many-row GEMV of a
-     * batched decode step does half the loads per multiply-add of {@link #dot4F32}. Every (row of x,
-     * weight row) pair adds in {@link #dot4F32}'s order, so a row's result does not depend on the rows
-     * that came with it. {@code out[4 * a + r]}: row a of x with weight row r.
+     * Four float32 or bfloat16 weight rows against four rows of x (at {@code xo}, {@code xo + k}, ...),
+     * with sixteen accumulators so that each weight vector loaded (and widened) serves four rows of x:
+     * the many-row GEMV of a batched decode step does half the loads per multiply-add of
+     * {@link #dot4F32}. Every (row of x, weight row) pair adds in {@link #dot4F32}'s order, so a row's
+     * result does not depend on the rows that came with it. {@code out[4 * a + r]}: row a of x with
+     * weight row r.
      */
-    private static void dot4x4F32(float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
-        long rs = 4L * k;
+    private static void dot4x4(boolean bf16, float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
+        long width = bf16 ? 2 : 4;
+        long rs = width * k;
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= k; i += L) {
-            long b = wByte + 4L * i;
-            FloatVector w0 = FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, w, b + rs, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            c00 = w0.fma(x0, c00);
-            c01 = w1.fma(x0, c01);
-            c02 = w2.fma(x0, c02);
-            c03 = w3.fma(x0, c03);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + k + i);
-            c10 = w0.fma(x1, c10);
-            c11 = w1.fma(x1, c11);
-            c12 = w2.fma(x1, c12);
-            c13 = w3.fma(x1, c13);
-            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * k + i);
-            c20 = w0.fma(x2, c20);
-            c21 = w1.fma(x2, c21);
-            c22 = w2.fma(x2, c22);
-            c23 = w3.fma(x2, c23);
-            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * k + i);
-            c30 = w0.fma(x3, c30);
-            c31 = w1.fma(x3, c31);
-            c32 = w2.fma(x3, c32);
-            c33 = w3.fma(x3, c33);
-        }
-        // Stored here rather than in a helper: a vector passed to a call C2 does not inline is boxed.
-        c00.intoArray(lanes, 0);
-        c01.intoArray(lanes, L);
-        c02.intoArray(lanes, 2 * L);
-        c03.intoArray(lanes, 3 * L);
-        c10.intoArray(lanes, 4 * L);
-        c11.intoArray(lanes, 5 * L);
-        c12.intoArray(lanes, 6 * L);
-        c13.intoArray(lanes, 7 * L);
-        c20.intoArray(lanes, 8 * L);
-        c21.intoArray(lanes, 9 * L);
-        c22.intoArray(lanes, 10 * L);
-        c23.intoArray(lanes, 11 * L);
-        c30.intoArray(lanes, 12 * L);
-        c31.intoArray(lanes, 13 * L);
-        c32.intoArray(lanes, 14 * L);
-        c33.intoArray(lanes, 15 * L);
-        for (int p = 0; p < 16; p++) {
-            out[p] = Lanes.sum(lanes, p * L);
-        }
-        for (; i < k; i++) {
-            long b = wByte + 4L * i;
-            for (int a = 0; a < 4; a++) {
-                float xv = x[xo + a * k + i];
-                for (int r = 0; r < 4; r++) {
-                    out[4 * a + r] += xv * w.get(Tensor.F32_LE, b + r * rs);
-                }
-            }
-        }
-    }
-
-    /**
-     * {@link #dot4x4F32} for bfloat16 weights: each weight load is widened once for the four rows of x,
-     * and every pair adds in {@link #dot4x4F32}'s order.
-     */
-    private static void dot4x4Bf16(float[] x, int xo, int k, MemorySegment w, long wByte, float[] lanes, float[] out) {
-        long rs = 2L * k;
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + L <= k; i += L) {
-            long b = wByte + 2L * i;
+            long b = wByte + width * i;
+            FloatVector w0, w1, w2, w3;
             // Widened in place rather than by a helper: a vector returned from a call C2 does not inline is boxed.
-            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + rs, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            if (bf16) {
+                w0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                w1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + rs, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                w2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                w3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            } else {
+                w0 = FloatVector.fromMemorySegment(F, w, b, ByteOrder.LITTLE_ENDIAN);
+                w1 = FloatVector.fromMemorySegment(F, w, b + rs, ByteOrder.LITTLE_ENDIAN);
+                w2 = FloatVector.fromMemorySegment(F, w, b + 2 * rs, ByteOrder.LITTLE_ENDIAN);
+                w3 = FloatVector.fromMemorySegment(F, w, b + 3 * rs, ByteOrder.LITTLE_ENDIAN);
+            }
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
             c00 = w0.fma(x0, c00);
             c01 = w1.fma(x0, c01);
@@ -402,11 +339,12 @@ public final class MatMul {
             out[p] = Lanes.sum(lanes, p * L);
         }
         for (; i < k; i++) {
-            long b = wByte + 2L * i;
+            long b = wByte + width * i;
             for (int a = 0; a < 4; a++) {
                 float xv = x[xo + a * k + i];
                 for (int r = 0; r < 4; r++) {
-                    out[4 * a + r] += xv * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + r * rs));
+                    float wv = bf16 ? Tensor.bf16ToFloat(w.get(Tensor.I16_LE, b + r * rs)) : w.get(Tensor.F32_LE, b + r * rs);
+                    out[4 * a + r] += xv * wv;
                 }
             }
         }
