@@ -147,44 +147,53 @@ public final class Benchmarks {
                 + "|---|---|---|---|---|---|%n", prefillTokens, DECODE_REPEATS);
         StringBuilder batched = new StringBuilder("| model | dtype | sequences per decode step | time per step | tokens/s |"
                 + " speed-up over one |%n|---|---|---|---|---|---|%n".formatted());
-        for (DType t : new DType[] {DType.F32, DType.BF16}) {
-            Path dir = Files.createTempDirectory("jvlm-bench");
-            Path model = dir.resolve("model");
-            try {
-                ConfigNode cfg = new ConfigNode(Json.parse(configJson, name), name);
-                RandomWeights weights = new RandomWeights(7, 0.02, t);
-                LanguageModel.create(cfg, weights);
-                ModelWriter.write(model, cfg, weights.tensors(), t, null);
-                flushToDisk(model);
-                LanguageModel lm = LanguageModel.load(model);
-                double prefill = prefillTokensPerSecond(lm, prefillTokens);
-                // As many untimed runs as timed ones first: C2 keeps compiling parts of the decode path
-                // (the one-row kernels, the decode attention) through the first runs, and its compiler
-                // threads take a core from the two the decode runs on while it does.
-                double runSeconds = 0;
-                for (int rep = 0; rep < DECODE_REPEATS; rep++) {
-                    runSeconds = decodeSecondsPerToken(lm, decodeTokens) * (decodeTokens - 1);
-                }
-                double bytesPerToken = decodeBytesPerToken(lm.config(), t);
-                DecodeRun[] runs = decodeRuns(lm, decodeTokens, runSeconds, bytesPerToken);
-                DecodeRun median = runs[runs.length / 2];
-                out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token at %.1f GB/s) | %.0f %% (%.0f to %.0f %%) |%n",
-                        name, t, prefill, 1 / median.secondsPerToken(), median.rooflineTokensPerSecond(bytesPerToken),
-                        bytesPerToken / 1e6, median.bandwidthGBs(), 100 * median.fraction(bytesPerToken),
-                        100 * runs[0].fraction(bytesPerToken), 100 * runs[runs.length - 1].fraction(bytesPerToken));
-                double one = 0;
-                for (int rows : BATCHED_ROWS) {
-                    double seconds = batchedDecodeStepSeconds(lm, rows, 8);
-                    one = rows == 1 ? seconds : one;
-                    batched.append("| %s | %s | %d | %.1f ms | %.1f | %.1fx |%n".formatted(name, t, rows, seconds * 1e3, rows / seconds,
-                            rows / seconds * one));
-                }
-            } finally {
-                Dirs.deleteTree(dir);
+        // One probe file for both dtypes: written and flushed once, its windows alternate with the runs.
+        try (Probes.MappedFile probe = Probes.MappedFile.create()) {
+            for (DType t : new DType[] {DType.F32, DType.BF16}) {
+                model(configJson, name, t, prefillTokens, decodeTokens, probe, batched);
             }
         }
         out.println();
         out.println(batched);
+    }
+
+    /** One dtype of {@link #model}: its row of the prefill/decode table, its rows of the batched table into {@code batched}. */
+    private void model(String configJson, String name, DType t, int prefillTokens, int decodeTokens, Probes.MappedFile probe,
+                       StringBuilder batched) throws IOException {
+        Path dir = Files.createTempDirectory("jvlm-bench");
+        Path model = dir.resolve("model");
+        try {
+            ConfigNode cfg = new ConfigNode(Json.parse(configJson, name), name);
+            RandomWeights weights = new RandomWeights(7, 0.02, t);
+            LanguageModel.create(cfg, weights);
+            ModelWriter.write(model, cfg, weights.tensors(), t, null);
+            flushToDisk(model);
+            LanguageModel lm = LanguageModel.load(model);
+            double prefill = prefillTokensPerSecond(lm, prefillTokens);
+            // As many untimed runs as timed ones first: C2 keeps compiling parts of the decode path
+            // (the one-row kernels, the decode attention) through the first runs, and its compiler
+            // threads take a core from the two the decode runs on while it does.
+            double runSeconds = 0;
+            for (int rep = 0; rep < DECODE_REPEATS; rep++) {
+                runSeconds = decodeSecondsPerToken(lm, decodeTokens) * (decodeTokens - 1);
+            }
+            double bytesPerToken = decodeBytesPerToken(lm.config(), t);
+            DecodeRun[] runs = decodeRuns(lm, probe, decodeTokens, runSeconds, bytesPerToken);
+            DecodeRun median = runs[runs.length / 2];
+            out.printf("| %s | %s | %.0f tok/s | %.1f tok/s | %.1f tok/s (%.0f MB/token at %.1f GB/s) | %.0f %% (%.0f to %.0f %%) |%n",
+                    name, t, prefill, 1 / median.secondsPerToken(), median.rooflineTokensPerSecond(bytesPerToken),
+                    bytesPerToken / 1e6, median.bandwidthGBs(), 100 * median.fraction(bytesPerToken),
+                    100 * runs[0].fraction(bytesPerToken), 100 * runs[runs.length - 1].fraction(bytesPerToken));
+            double one = 0;
+            for (int rows : BATCHED_ROWS) {
+                double seconds = batchedDecodeStepSeconds(lm, rows, 8);
+                one = rows == 1 ? seconds : one;
+                batched.append("| %s | %s | %d | %.1f ms | %.1f | %.1fx |%n".formatted(name, t, rows, seconds * 1e3, rows / seconds,
+                        rows / seconds * one));
+            }
+        } finally {
+            Dirs.deleteTree(dir);
+        }
     }
 
     /**
@@ -290,13 +299,12 @@ public final class Benchmarks {
      * phases lasting seconds (about 35 and 55 GB/s), so a roofline measured once before several runs
      * can belong to another phase than the runs; each run is compared with the window just before it.
      */
-    private static DecodeRun[] decodeRuns(LanguageModel lm, int tokens, double runSeconds, double bytesPerToken) throws IOException {
+    private static DecodeRun[] decodeRuns(LanguageModel lm, Probes.MappedFile probe, int tokens, double runSeconds,
+                                          double bytesPerToken) {
         DecodeRun[] runs = new DecodeRun[DECODE_REPEATS];
-        try (Probes.MappedFile probe = Probes.MappedFile.create()) {
-            for (int rep = 0; rep < DECODE_REPEATS; rep++) {
-                double bandwidth = probe.readGBs(runSeconds);
-                runs[rep] = new DecodeRun(bandwidth, decodeSecondsPerToken(lm, tokens));
-            }
+        for (int rep = 0; rep < DECODE_REPEATS; rep++) {
+            double bandwidth = probe.readGBs(runSeconds);
+            runs[rep] = new DecodeRun(bandwidth, decodeSecondsPerToken(lm, tokens));
         }
         java.util.Arrays.sort(runs, java.util.Comparator.comparingDouble(r -> r.fraction(bytesPerToken)));
         return runs;
